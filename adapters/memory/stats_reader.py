@@ -1,0 +1,111 @@
+"""The read side computed from the in-memory database's committed events."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from adapters.memory.database import InMemoryDatabase
+from application.ports import (
+    CourseGradeSeries,
+    OnTimeSeries,
+    PeriodTally,
+    StudentCourseTallies,
+    StudentTally,
+)
+from domain.events import CourseGraded, TaskGraded
+from domain.periods import DateWindow, GroupBy, bucket_start
+from domain.statistics import Tally
+from domain.values import CourseId, StudentId, TaskId
+
+
+class InMemoryStatsReader:
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._db = database
+
+    async def student_course(
+        self, student_id: StudentId, course_id: CourseId
+    ) -> StudentCourseTallies:
+        courses = _tally(
+            g
+            for g in self._db.course_grades.values()
+            if g.student_id == student_id and g.course_id == course_id
+        )
+        tasks = _tally(
+            g
+            for g in self._db.current_task_grades.values()
+            if g.student_id == student_id and g.course_id == course_id
+        )
+        return StudentCourseTallies(course_grades=courses, task_grades=tasks)
+
+    async def course_grade_series(
+        self,
+        *,
+        window: DateWindow,
+        group_by: GroupBy | None,
+        student_id: StudentId | None = None,
+        course_id: CourseId | None = None,
+    ) -> CourseGradeSeries:
+        grades = [
+            g
+            for g in self._db.course_grades.values()
+            if (student_id is None or g.student_id == student_id)
+            and (course_id is None or g.course_id == course_id)
+            and window.contains(g.graded_at)
+        ]
+        return CourseGradeSeries(
+            overall=_tally(grades),
+            students=len({g.student_id for g in grades}),
+            periods=_bucket(grades, group_by),
+        )
+
+    async def task_tallies_by_student(self, course_id: CourseId) -> list[StudentTally]:
+        by_student: dict[StudentId, Tally] = defaultdict(Tally)
+        for g in self._db.current_task_grades.values():
+            if g.course_id == course_id:
+                by_student[g.student_id] = by_student[g.student_id].add(g.grade, g.on_time)
+        return [StudentTally(s, t) for s, t in by_student.items()]
+
+    async def task_tallies_for_task(
+        self, course_id: CourseId, task_id: TaskId
+    ) -> list[StudentTally]:
+        return [
+            StudentTally(g.student_id, Tally().add(g.grade, g.on_time))
+            for g in self._db.current_task_grades.values()
+            if g.course_id == course_id and g.task_id == task_id
+        ]
+
+    async def on_time_series(
+        self,
+        *,
+        course_id: CourseId,
+        window: DateWindow,
+        group_by: GroupBy | None,
+        student_id: StudentId | None = None,
+    ) -> OnTimeSeries:
+        grades = [
+            g
+            for g in self._db.current_task_grades.values()
+            if g.course_id == course_id
+            and (student_id is None or g.student_id == student_id)
+            and window.contains(g.graded_at)
+        ]
+        return _bucket(grades, group_by)
+
+
+def _tally(grades: Iterable[CourseGraded | TaskGraded]) -> Tally:
+    tally = Tally()
+    for g in grades:
+        tally = tally.add(g.grade, g.on_time)
+    return tally
+
+
+def _bucket(grades: list[CourseGraded] | list[TaskGraded], group_by: GroupBy | None) -> list[PeriodTally]:
+    buckets: dict[datetime | None, Tally] = defaultdict(Tally)
+    for g in grades:
+        start = bucket_start(g.graded_at, group_by) if group_by else None
+        buckets[start] = buckets[start].add(g.grade, g.on_time)
+    return [PeriodTally(start, buckets[start]) for start in sorted(buckets, key=_period_key)]
+
+
+def _period_key(start: datetime | None) -> datetime:
+    return start or datetime.min

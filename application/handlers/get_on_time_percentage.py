@@ -1,0 +1,24 @@
+from application.handlers.series import on_time, time_range
+from application.ports import Clock, StatsReader
+from application.queries import GetOnTimePercentage, OnTimePercentageView
+
+
+class GetOnTimePercentageHandler:
+    def __init__(self, reader: StatsReader, clock: Clock) -> None:
+        self._reader = reader
+        self._clock = clock
+
+    async def __call__(self, query: GetOnTimePercentage) -> OnTimePercentageView:
+        periods = await self._reader.on_time_series(
+            course_id=query.course_id,
+            student_id=query.student_id,
+            window=query.window,
+            group_by=query.group_by,
+        )
+        return OnTimePercentageView(
+            course_id=query.course_id,
+            student_id=query.student_id,
+            data=on_time(periods),
+            time_range=time_range(query.window, self._clock),
+            group_by=query.group_by,
+        )

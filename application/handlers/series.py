@@ -1,0 +1,32 @@
+"""Shaping shared by the time-series use cases."""
+
+from application.ports import Clock, PeriodTally, StudentTally
+from application.queries import PeriodAverage, PeriodOnTime, StudentAverage, TimeRange
+from domain.periods import DateWindow, format_period
+from domain.statistics import as_number
+
+
+def time_range(window: DateWindow, clock: Clock) -> TimeRange:
+    """The instants the series covers: [start, end), end defaulting to now."""
+    return TimeRange(start=window.start, end=window.end or clock.now())
+
+
+def averages(periods: list[PeriodTally]) -> list[PeriodAverage]:
+    return [
+        PeriodAverage(format_period(p.start), as_number(p.tally.average), p.tally.count) for p in periods
+    ]
+
+
+def on_time(periods: list[PeriodTally]) -> list[PeriodOnTime]:
+    return [
+        PeriodOnTime(
+            format_period(p.start), p.tally.on_time, p.tally.count, as_number(p.tally.on_time_percentage)
+        )
+        for p in periods
+    ]
+
+
+def best_first(tallies: list[StudentTally]) -> list[StudentAverage]:
+    """Students by exact average, highest first; ties by student id so the order is stable."""
+    ranked = sorted(tallies, key=lambda t: (-(t.tally.total / t.tally.count), str(t.student_id)))
+    return [StudentAverage(t.student_id, as_number(t.tally.average), t.tally.count) for t in ranked]

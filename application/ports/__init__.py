@@ -1,0 +1,27 @@
+"""The ports: what the use cases need from the outside world, as Protocols."""
+
+from application.ports.clock import Clock
+from application.ports.event_queue import EventQueue
+from application.ports.grade_store import GradeStore
+from application.ports.stats_reader import (
+    CourseGradeSeries,
+    OnTimeSeries,
+    PeriodTally,
+    StatsReader,
+    StudentCourseTallies,
+    StudentTally,
+)
+from application.ports.unit_of_work import UnitOfWork
+
+__all__ = [
+    "Clock",
+    "CourseGradeSeries",
+    "EventQueue",
+    "GradeStore",
+    "OnTimeSeries",
+    "PeriodTally",
+    "StatsReader",
+    "StudentCourseTallies",
+    "StudentTally",
+    "UnitOfWork",
+]

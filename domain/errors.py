@@ -1,0 +1,51 @@
+"""Domain errors: what can go wrong with a grade or a question about grades."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises."""
+
+
+class InvalidInput(DomainError):
+    """One or more values break the domain's rules; each failure names its field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+    @classmethod
+    def one(cls, field: str, message: str) -> "InvalidInput":
+        return cls([FieldError(field, message)])
+
+
+class NotFound(DomainError):
+    """The thing asked about has no data."""
+
+
+class ErrorCollector:
+    """Runs several validations and raises one InvalidInput naming every failure."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def check(self, parse: Callable[..., T], *args: object) -> T:
+        try:
+            return parse(*args)
+        except InvalidInput as invalid:
+            self.errors.extend(invalid.errors)
+            return None  # type: ignore[return-value]  # never used: raise_if_any() raises first
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)

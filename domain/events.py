@@ -1,0 +1,57 @@
+"""Grade events: the facts the platform tells us about. Everything else derives from them."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain.values import CourseId, StudentId, TaskId
+
+
+@dataclass(frozen=True, slots=True)
+class CourseGraded:
+    """A course-level grade. Append-only: every accepted event counts."""
+
+    event_id: uuid.UUID
+    student_id: StudentId
+    course_id: CourseId
+    grade: Decimal
+    on_time: bool
+    graded_at: datetime
+    accepted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskGraded:
+    """A task grade. A student has one current grade per (course, task): see `supersedes`."""
+
+    event_id: uuid.UUID
+    student_id: StudentId
+    course_id: CourseId
+    task_id: TaskId
+    grade: Decimal
+    on_time: bool
+    graded_at: datetime
+    accepted_at: datetime
+
+    @property
+    def slot(self) -> tuple[StudentId, CourseId, TaskId]:
+        """The (student, course, task) this grade occupies."""
+        return (self.student_id, self.course_id, self.task_id)
+
+    @property
+    def recency(self) -> tuple[datetime, datetime, uuid.UUID]:
+        """Order of precedence: latest graded_at, then latest accepted, then event id."""
+        return (self.graded_at, self.accepted_at, self.event_id)
+
+
+GradeEvent = CourseGraded | TaskGraded
+
+
+def supersedes(new: TaskGraded, current: TaskGraded | None) -> bool:
+    """True when `new` should replace `current` as the slot's grade.
+
+    A late event that is older than the current grade never overwrites it, so the result does not
+    depend on the order in which events arrive.
+    """
+    return current is None or new.recency > current.recency

@@ -1,0 +1,74 @@
+"""Every error as an RFC 9457 problem document, in one middleware."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+import pydantic
+from aiohttp import web
+
+from domain.errors import FieldError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    status: int, detail: str, errors: list[FieldError] | None = None, **headers: str
+) -> web.Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    return web.json_response(body, status=status, content_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(error: pydantic.ValidationError, prefix: str = "") -> list[FieldError]:
+    out = []
+    for e in error.errors(include_url=False):
+        field = ".".join(str(part) for part in e["loc"]) or "body"
+        out.append(FieldError(prefix + field if field != "body" else field, e["msg"]))
+    return out
+
+
+class BadRequest(Exception):
+    """A request the HTTP layer itself rejects, before any use case runs."""
+
+    def __init__(self, status: int, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except BadRequest as e:
+        return problem(e.status, e.detail, e.errors)
+    except InvalidInput as e:
+        return problem(400, "The request has invalid values; see errors.", e.errors)
+    except NotFound as e:
+        return problem(404, str(e))
+    except web.HTTPException as e:
+        if e.status < 400:
+            raise
+        detail = {
+            404: f"No such resource: {request.path}",
+            405: f"Method {request.method} is not allowed on {request.path}",
+            413: "The request body is too large",
+        }.get(e.status, e.reason)
+        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
+        return problem(e.status, detail, **headers)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "An internal error occurred; it has been logged.")
