@@ -17,6 +17,7 @@ run: install
 	$(BIN)/classconnect-stats run
 
 test: install
+	scripts/ensure-services
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -1,0 +1,77 @@
+"""Shared fixtures. Integration and e2e tests get their own fresh Postgres database and Redis
+key-space for the run, and remove them afterwards."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
+
+ADMIN_POSTGRES_URL = os.environ.get(
+    "STATS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+TEST_REDIS_URL = os.environ.get("STATS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    return ADMIN_POSTGRES_URL
+
+
+@pytest.fixture
+async def fresh_database_url(postgres_server_url: str) -> AsyncIterator[str]:
+    """An empty database of its own for one test, dropped afterwards."""
+    name = f"ccstats_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(postgres_server_url, timeout=5)
+    except (OSError, asyncpg.PostgresError) as e:
+        pytest.fail(f"PostgreSQL is not reachable at {postgres_server_url}: {e}. "
+                    "Run scripts/ensure-services (see DEVELOPERS.md).")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield _with_database(postgres_server_url, name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return TEST_REDIS_URL
+
+
+@pytest.fixture
+async def redis_namespace(redis_url: str) -> AsyncIterator[str]:
+    """A key prefix of its own for one test; every key under it is deleted afterwards."""
+    prefix = f"ccstats-test-{uuid.uuid4().hex[:12]}"
+    client = redis.from_url(redis_url)
+    try:
+        await client.ping()
+    except (OSError, redis.ConnectionError) as e:
+        pytest.fail(f"Redis is not reachable at {redis_url}: {e}. "
+                    "Run scripts/ensure-services (see DEVELOPERS.md).")
+    try:
+        yield prefix
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def _no_stats_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests build their own settings: the developer's STATS_* environment must not leak in."""
+    for key in list(os.environ):
+        if key.startswith("STATS_") and not key.startswith("STATS_TEST_"):
+            monkeypatch.delenv(key)
+    for key in ("SERVICE_STATS_POSTGRES_URL", "ASYNC_QUEUE_HOST", "ASYNC_QUEUE_PORT"):
+        monkeypatch.delenv(key, raising=False)
+    yield
