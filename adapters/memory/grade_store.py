@@ -1,9 +1,10 @@
 """The write side over an InMemoryDatabase, staged in a transaction until commit."""
 
 import uuid
+from collections.abc import Sequence
 
 from adapters.memory.database import InMemoryDatabase, Slot
-from domain.events import CourseGraded, TaskGraded, supersedes
+from domain.events import CourseGraded, GradeEvent, TaskGraded, supersedes
 
 
 class InMemoryGradeStore:
@@ -16,13 +17,22 @@ class InMemoryGradeStore:
         self._task_events: dict[uuid.UUID, TaskGraded] = {}
         self._current: dict[Slot, TaskGraded] = {}
 
-    async def add_course_grade(self, event: CourseGraded) -> bool:
+    async def record(self, events: Sequence[GradeEvent]) -> int:
+        changed = 0
+        for event in events:
+            if isinstance(event, CourseGraded):
+                changed += self._add_course_grade(event)
+            else:
+                changed += self._apply_task_grade(event)
+        return changed
+
+    def _add_course_grade(self, event: CourseGraded) -> bool:
         if event.event_id in self._course_grades or event.event_id in self._db.course_grades:
             return False
         self._course_grades[event.event_id] = event
         return True
 
-    async def apply_task_grade(self, event: TaskGraded) -> bool:
+    def _apply_task_grade(self, event: TaskGraded) -> bool:
         if event.event_id in self._task_events or event.event_id in self._db.task_events:
             return False
         self._task_events[event.event_id] = event

@@ -1,18 +1,18 @@
+from collections.abc import Sequence
 from typing import Protocol
 
-from domain.events import CourseGraded, TaskGraded
+from domain.events import GradeEvent
 
 
 class GradeStore(Protocol):
-    """The write side. Each call is idempotent on the event id."""
+    """The write side. Recording is idempotent on the event id."""
 
-    async def add_course_grade(self, event: CourseGraded) -> bool:
-        """Record a course-level grade; False when this event id was recorded before."""
-        ...
+    async def record(self, events: Sequence[GradeEvent]) -> int:
+        """Record events in the current transaction; returns how many changed any statistic.
 
-    async def apply_task_grade(self, event: TaskGraded) -> bool:
-        """Make `event` the slot's current grade if it supersedes the current one.
-
-        False when the event id was seen before or a more recent grade holds the slot.
+        A course grade counts once per event id. A task grade becomes its slot's current grade
+        only if it supersedes the current one (`domain.events.supersedes`); an event id seen
+        before, or an older grade arriving late, changes nothing. Events may come in any order,
+        several for the same slot in one call included.
         """
         ...
