@@ -17,8 +17,11 @@ class DomainError(Exception):
     """Base of every error the domain raises."""
 
 
-class InvalidInput(DomainError):
-    """One or more values break the domain's rules; each failure names its field."""
+class InvalidInput(DomainError, ValueError):
+    """One or more values break the domain's rules; each failure names its field.
+
+    Also a ValueError, so code that treats "a value was wrong" alike (the event codec's callers,
+    for one) need not know the domain's own class."""
 
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors

@@ -39,7 +39,8 @@ def format_period(start: datetime | None) -> str:
     """RFC 3339 for a bucket start; `all_time` when the series is not grouped."""
     if start is None:
         return ALL_TIME
-    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # not strftime: its %Y does not pad years before 1000 to four digits on every platform
+    return start.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ class DateWindow:
     def __post_init__(self) -> None:
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise InvalidInput.one("start_date", "must not be after end_date")
+        if self.end_date == date.max:  # the instant after it, `end`, is not representable
+            raise InvalidInput.one("end_date", f"must be before {date.max.isoformat()}")
 
     @property
     def start(self) -> datetime | None:

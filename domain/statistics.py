@@ -1,10 +1,14 @@
 """The statistics math. Sums are exact Decimals; rounding happens once, at the end."""
 
+import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
+from fractions import Fraction
 
 _CENT = Decimal("0.01")
-_HUNDRED = Decimal(100)
+# Sums of grades as different as 10 and 5e-324 need hundreds of digits; the default 28 would
+# round them, and a rounded sum can land on the other side of a half cent.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def round2(value: Decimal) -> Decimal:
@@ -12,22 +16,28 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _round2_exact(value: Fraction) -> Decimal:
+    """Round half up (away from zero) to 2 decimals; a quotient is never rounded before this."""
+    cents = math.floor(abs(value) * 100 + Fraction(1, 2))
+    return Decimal(cents if value >= 0 else -cents).scaleb(-2).quantize(_CENT)
+
+
 def average(total: Decimal, count: int) -> Decimal | None:
     """The mean rounded to 2 decimals, or None for no values."""
     if count == 0:
         return None
-    with localcontext() as exact:
-        exact.prec = 60  # enough digits that the quotient cannot round across a cent boundary
-        return round2(total / count)
+    return _round2_exact(Fraction(total) / count)
 
 
 def percentage(part: int, whole: int) -> Decimal | None:
     """`part` as a share of `whole` in 0-100, rounded to 2 decimals, or None when whole is 0."""
     if whole == 0:
         return None
-    with localcontext() as exact:
-        exact.prec = 60
-        return round2(Decimal(part) * _HUNDRED / whole)
+    return _round2_exact(Fraction(part * 100, whole))
+
+
+def exact_sum(a: Decimal, b: Decimal) -> Decimal:
+    return _EXACT.add(a, b)
 
 
 def as_number(value: Decimal | None) -> float | None:
@@ -44,10 +54,14 @@ class Tally:
     on_time: int = 0
 
     def add(self, grade: Decimal, on_time: bool) -> "Tally":
-        return Tally(self.count + 1, self.total + grade, self.on_time + int(on_time))
+        return Tally(self.count + 1, exact_sum(self.total, grade), self.on_time + int(on_time))
 
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(self.count + other.count, self.total + other.total, self.on_time + other.on_time)
+        return Tally(
+            self.count + other.count,
+            exact_sum(self.total, other.total),
+            self.on_time + other.on_time,
+        )
 
     @property
     def average(self) -> Decimal | None:

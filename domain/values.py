@@ -7,7 +7,7 @@ Each `parse_*` function validates a raw value and returns the canonical one, or 
 import math
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import InvalidInput
@@ -71,6 +71,10 @@ def parse_grade(raw: object, field: str = "grade") -> Decimal:
 def parse_graded_at(raw: datetime, now: datetime, field: str = "graded_at") -> datetime:
     if raw.tzinfo is None or raw.utcoffset() is None:
         raise InvalidInput.one(field, "must carry a UTC offset, like 2025-03-01T10:00:00Z")
+    try:
+        raw.astimezone(UTC)  # bucketing works in UTC: 0001-01-01T00:00+01:00 has no UTC date
+    except OverflowError:
+        raise InvalidInput.one(field, "must be a moment from year 1 to 9999 in UTC") from None
     if raw - now > FUTURE_TOLERANCE:
         raise InvalidInput.one(field, "must not be more than 5 minutes in the future")
     return raw
