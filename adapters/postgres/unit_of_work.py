@@ -1,0 +1,50 @@
+from types import TracebackType
+from typing import Self
+
+import asyncpg
+
+from adapters.postgres.grade_store import PostgresGradeStore
+
+
+class PostgresUnitOfWork:
+    """One pooled connection in one transaction for the length of an `async with` block."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._connection: asyncpg.pool.PoolConnectionProxy | None = None
+
+    @property
+    def connection(self) -> asyncpg.pool.PoolConnectionProxy:
+        """The connection this unit of work holds, for work that must share its transaction."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use `async with`")
+        return self._connection
+
+    async def __aenter__(self) -> Self:
+        connection = await self._pool.acquire()
+        try:
+            await connection.execute("BEGIN")
+        except BaseException:
+            await self._pool.release(connection)
+            raise
+        self._connection = connection
+        self.grades = PostgresGradeStore(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self.connection, None
+        try:
+            if not connection.is_closed():
+                await connection.execute("ROLLBACK")  # only what came after the last commit
+        finally:
+            await self._pool.release(connection)
+
+    async def commit(self) -> None:
+        # Like the in-memory unit of work, the block may go on recording after a commit; that
+        # work is a new transaction, rolled back on exit unless committed in turn.
+        await self.connection.execute("COMMIT; BEGIN")

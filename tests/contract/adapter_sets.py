@@ -1,0 +1,32 @@
+"""What the contract suite runs against: a unit-of-work factory and a reader on one store."""
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import asyncpg
+
+from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
+from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork
+from application.ports import StatsReader, UnitOfWork
+from domain.events import GradeEvent
+
+
+class AdapterSet(NamedTuple):
+    unit_of_work: Callable[[], UnitOfWork]
+    stats_reader: StatsReader
+
+    async def record(self, events: Sequence[GradeEvent]) -> int:
+        """Record one batch in a committed unit of work, as the worker does."""
+        async with self.unit_of_work() as uow:
+            changed = await uow.grades.record(events)
+            await uow.commit()
+        return changed
+
+
+def memory_adapters() -> AdapterSet:
+    database = InMemoryDatabase()
+    return AdapterSet(lambda: InMemoryUnitOfWork(database), InMemoryStatsReader(database))
+
+
+def postgres_adapters(pool: asyncpg.Pool) -> AdapterSet:
+    return AdapterSet(lambda: PostgresUnitOfWork(pool), PostgresStatsReader(pool))

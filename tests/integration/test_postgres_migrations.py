@@ -1,0 +1,101 @@
+"""The migration runner: each version applied once, however many processes start together."""
+
+import asyncio
+import sys
+
+import asyncpg
+import pytest
+
+from adapters.postgres import migrate, postgres_pool
+from adapters.postgres.migrate import MIGRATION_LOCK_KEY, available_migrations
+
+pytestmark = pytest.mark.integration
+
+VERSIONS = [m.version for m in available_migrations()]
+
+
+def test_the_migrations_ship_with_the_package() -> None:
+    assert VERSIONS[0] == "0001"
+    assert VERSIONS == sorted(set(VERSIONS))
+    assert all(m.sql.strip() for m in available_migrations())
+
+
+async def applied(url: str) -> list[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT version FROM schema_migrations ORDER BY version")
+    finally:
+        await connection.close()
+    return [r["version"] for r in rows]
+
+
+async def test_migrate_applies_each_version_once(fresh_database_url: str) -> None:
+    assert await migrate(fresh_database_url) == VERSIONS
+    assert await migrate(fresh_database_url) == []
+    assert await applied(fresh_database_url) == VERSIONS
+
+
+async def test_migrate_through_a_pool(fresh_database_url: str) -> None:
+    async with postgres_pool(fresh_database_url, max_size=2, command_timeout=10) as pool:
+        assert await migrate(pool) == VERSIONS
+        assert await migrate(pool) == []
+        assert await pool.fetchval("SELECT count(*) FROM current_task_grades") == 0
+        # The advisory lock went with the migration, not with the pooled connection.
+        assert await pool.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+
+
+async def test_concurrent_migrations_apply_each_version_once(fresh_database_url: str) -> None:
+    async with postgres_pool(fresh_database_url, max_size=4, command_timeout=10) as pool:
+        results = await asyncio.gather(
+            *(migrate(fresh_database_url) for _ in range(6)), *(migrate(pool) for _ in range(4))
+        )
+    assert sorted(results) == [[]] * 9 + [VERSIONS]
+    assert await applied(fresh_database_url) == VERSIONS
+
+
+async def test_migrations_in_several_processes_apply_each_version_once(
+    fresh_database_url: str,
+) -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from adapters.postgres import migrate\n"
+        "print(','.join(asyncio.run(migrate(sys.argv[1]))))\n"
+    )
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            fresh_database_url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    outputs = await asyncio.gather(*(p.communicate() for p in processes))
+    assert [p.returncode for p in processes] == [0] * 4, [err.decode() for _, err in outputs]
+    printed = sorted(out.decode().strip() for out, _ in outputs)
+    assert printed == [""] * 3 + [",".join(VERSIONS)]
+    assert await applied(fresh_database_url) == VERSIONS
+
+
+async def test_migrate_waits_for_the_lock(fresh_database_url: str) -> None:
+    holder = await asyncpg.connect(fresh_database_url)
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        migrating = asyncio.create_task(migrate(fresh_database_url))
+        for _ in range(200):  # until the migration's backend is seen waiting on the lock
+            waiting = await holder.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event = 'advisory' AND datname = current_database()"
+            )
+            if waiting or migrating.done():
+                break
+            await asyncio.sleep(0.02)
+        assert waiting == 1
+        assert not migrating.done()
+        assert await holder.fetchval("SELECT to_regclass('course_grades') IS NULL")
+        await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        assert await migrating == VERSIONS
+    finally:
+        await holder.close()
