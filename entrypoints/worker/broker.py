@@ -4,13 +4,43 @@ from typing import Any
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
 
+from adapters.redis_queue import ReliableRedisStreamBroker
 from application.handlers.record_grades import RecordGradesHandler
+from entrypoints.settings import Settings
+from entrypoints.worker.options import QueueOptions
+from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.tasks import register_tasks
 
 
 def in_memory_broker() -> InMemoryBroker:
     """Runs every task in this process, in the background of the request that queued it."""
     broker = InMemoryBroker()
+    register_tasks(broker)
+    return broker
+
+
+in_process_broker = in_memory_broker
+
+
+def redis_broker(
+    settings: Settings, options: QueueOptions | None = None
+) -> ReliableRedisStreamBroker:
+    """The durable queue: the Redis stream `settings.queue_name` at `settings.queue_url`
+    (its database number honoured), read by the consumer group `settings.consumer_group`."""
+    url = settings.queue_url
+    if not url:
+        raise ValueError("no queue configured: set STATS_REDIS_URL (or ASYNC_QUEUE_HOST)")
+    options = options or QueueOptions.from_settings(settings)
+    broker = ReliableRedisStreamBroker(
+        url,
+        queue_name=settings.queue_name,
+        consumer_group_name=settings.consumer_group,
+        consumer_name=options.consumer_name,
+        idle_timeout=options.idle_timeout,
+        trim_interval=options.trim_interval,
+        max_deliveries=options.max_deliveries,
+        xread_block_ms=options.xread_block_ms,
+    )
     register_tasks(broker)
     return broker
 
@@ -23,6 +53,9 @@ def ingest_task(broker: AsyncBroker) -> AsyncTaskiqDecoratedTask[Any, int]:
     return task
 
 
-def attach(broker: AsyncBroker, record_grades: RecordGradesHandler) -> None:
-    """Give the tasks the use case they call."""
+def attach(
+    broker: AsyncBroker, record_grades: RecordGradesHandler, retry: RetryPolicy | None = None
+) -> None:
+    """Give the tasks the use case they call (and how to retry it)."""
     broker.state.record_grades = record_grades
+    broker.state.retry_policy = retry or RetryPolicy()

@@ -1,0 +1,45 @@
+"""Queue and worker tuning, read from Settings."""
+
+from dataclasses import dataclass, field
+from typing import Self
+
+from entrypoints.settings import Settings
+from entrypoints.worker.retry import RetryPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class QueueOptions:
+    consumer_name: str | None = None  # default: "<hostname>-<random>", unique per process
+    idle_timeout: float = 60.0  # seconds before another consumer takes over a silent entry
+    trim_interval: float = 60.0  # seconds between trims to what every group acknowledged
+    max_deliveries: int = 10  # deliveries without an ack before an entry is dead-lettered
+    xread_block_ms: int = 1000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(
+            consumer_name=settings.queue_consumer_name,
+            idle_timeout=settings.queue_idle_timeout,
+            trim_interval=settings.queue_trim_interval,
+            max_deliveries=settings.queue_max_deliveries,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    concurrency: int = 10  # messages processed at once
+    drain_timeout: float = 5.0  # on stop, seconds to let running tasks finish
+    stop_deadline: float = 9.5  # on stop, seconds before the process exits regardless
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(
+            concurrency=settings.worker_concurrency,
+            drain_timeout=settings.worker_drain_timeout,
+            retry=RetryPolicy(
+                initial_delay=settings.retry_initial_delay,
+                max_delay=settings.retry_max_delay,
+                max_failed_attempts=settings.worker_max_attempts,
+            ),
+        )

@@ -1,0 +1,148 @@
+"""Shared helpers for the Redis queue tests (not a test module)."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Self
+
+from taskiq.formatters.json_formatter import JSONFormatter
+from taskiq.message import TaskiqMessage
+
+from adapters import event_codec
+from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from application.handlers.record_grades import RecordGradesHandler
+from domain.events import CourseGraded, GradeEvent
+from entrypoints.settings import Settings
+from entrypoints.worker.broker import ingest_task, redis_broker
+from entrypoints.worker.options import QueueOptions, WorkerOptions
+from entrypoints.worker.retry import RetryPolicy
+from entrypoints.worker.runner import run_worker
+from entrypoints.worker.tasks import INGEST_TASK
+
+# Short timings so that recovery and trimming happen within a test's second or two.
+FAST_QUEUE = QueueOptions(idle_timeout=1.0, trim_interval=0.5, xread_block_ms=200)
+FAST_WORKER = WorkerOptions(
+    drain_timeout=2.0, retry=RetryPolicy(initial_delay=0.05, max_delay=0.2, max_failed_attempts=3)
+)
+BASE_TIME = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
+
+
+def queue_settings(redis_url: str, namespace: str) -> Settings:
+    return Settings(
+        redis_url=redis_url, queue_name=f"{namespace}:events", consumer_group=f"{namespace}-g"
+    )
+
+
+def grade_events(count: int) -> list[GradeEvent]:
+    student = uuid.uuid4()
+    return [
+        CourseGraded(
+            uuid.uuid4(),
+            student,
+            "course-1",
+            Decimal("7.5"),
+            True,
+            BASE_TIME + timedelta(minutes=i),
+            BASE_TIME + timedelta(minutes=i),
+        )
+        for i in range(count)
+    ]
+
+
+def recorder(database: InMemoryDatabase) -> RecordGradesHandler:
+    return RecordGradesHandler(lambda: InMemoryUnitOfWork(database))
+
+
+class FlakyUnitOfWork:
+    """Raises `error` on entry for the first `failures` transactions, then works."""
+
+    def __init__(self, database: InMemoryDatabase, failures: int, error: Exception) -> None:
+        self.database = database
+        self.failures = failures
+        self.error = error
+        self.attempts = 0
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise self.error
+        return InMemoryUnitOfWork(self.database)
+
+
+class Publisher:
+    """Kicks the ingest task the way the API does."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.broker = redis_broker(settings, FAST_QUEUE)
+
+    async def __aenter__(self) -> Self:
+        await self.broker.startup()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.broker.shutdown()
+
+    async def publish(self, events: Sequence[GradeEvent]) -> None:
+        await ingest_task(self.broker).kiq(event_codec.encode(events))
+
+
+class RunningWorker:
+    """`run_worker` in a background task of this event loop."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        handler: RecordGradesHandler,
+        queue: QueueOptions = FAST_QUEUE,
+        worker: WorkerOptions = FAST_WORKER,
+    ) -> None:
+        self.stop_event = asyncio.Event()
+        self._run = run_worker(
+            settings, handler, stop_event=self.stop_event, queue=queue, worker=worker
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._run)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop_event.set()
+        assert self._task is not None
+        await asyncio.wait_for(self._task, timeout=10)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]] | Callable[[], Any], timeout: float = 8.0
+) -> Any:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def taskiq_message(events: list[GradeEvent]) -> bytes:
+    message = TaskiqMessage(
+        task_id=uuid.uuid4().hex,
+        task_name=INGEST_TASK,
+        labels={"ack_type": "manual"},
+        args=[event_codec.encode(events)],
+        kwargs={},
+    )
+    return JSONFormatter().dumps(message).message
