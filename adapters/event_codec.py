@@ -6,11 +6,10 @@ rejected here (and dead-lettered by the worker) instead of reaching the store.
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, TypeAdapter
 
 from domain.events import CourseGraded, GradeEvent, TaskGraded
 from domain.values import parse_course_id, parse_grade, parse_task_id
@@ -23,9 +22,9 @@ class _Message(BaseModel):
     student_id: uuid.UUID
     course_id: str
     grade: Decimal
-    on_time: bool
-    graded_at: datetime
-    accepted_at: datetime
+    on_time: StrictBool
+    graded_at: AwareDatetime
+    accepted_at: AwareDatetime
 
 
 class CourseGradeMessage(_Message):
@@ -86,5 +85,6 @@ def _encode_one(event: GradeEvent) -> dict[str, Any]:
 
 
 def decode(payload: object) -> list[GradeEvent]:
-    """Events from a message payload; raises ValueError (pydantic's or the domain's) if invalid."""
+    """Events from a message payload; raises ValueError (pydantic's ValidationError or the
+    domain's InvalidInput) if it is not a list of valid events."""
     return [message.to_event() for message in _messages.validate_python(payload)]

@@ -1,38 +1,160 @@
-"""The `classconnect-stats` console script."""
+"""The `classconnect-stats` console script: run, serve, worker, migrate, dead-letters."""
 
 import argparse
+import asyncio
+import json
 import logging
+import sys
 from collections.abc import Sequence
 
 from aiohttp import web
 
 from entrypoints.container import build_container
-from entrypoints.http.app import create_app
+from entrypoints.embedded import start_embedded_postgres
 from entrypoints.settings import Settings
 
 log = logging.getLogger("classconnect_stats")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    overrides = {k: getattr(args, k, None) for k in ("host", "port")}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    args.handler(settings, args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="classconnect-stats", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="serve the HTTP API with an in-process worker")
-    run.add_argument("--host", help="address to listen on (default: STATS_HOST or 127.0.0.1)")
-    run.add_argument("--port", type=int, help="port to listen on (default: STATS_PORT or 8080)")
-    args = parser.parse_args(argv)
 
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    settings = Settings(**overrides)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if args.command == "run":
-        _run(settings)
+    def listener(name: str, help: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help)
+        command.add_argument("--host", help="address to listen on (default: STATS_HOST)")
+        command.add_argument("--port", type=int, help="port to listen on (default: STATS_PORT)")
+        return command
+
+    listener("run", "the API and a worker in one process").set_defaults(handler=_run)
+    listener("serve", "the API only (events go to Redis)").set_defaults(handler=_serve)
+    commands.add_parser("worker", help="a worker: records events from Redis").set_defaults(
+        handler=_worker
+    )
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        handler=_migrate
+    )
+    dead = commands.add_parser("dead-letters", help="events that could not be recorded")
+    dead_commands = dead.add_subparsers(dest="action", required=True)
+    listing = dead_commands.add_parser("list", help="print dead letters as JSON lines")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.set_defaults(handler=_dead_letters_list)
+    replay = dead_commands.add_parser("replay", help="queue dead letters again")
+    replay.add_argument("ids", nargs="*", help="dead-letter ids (default: all)")
+    replay.set_defaults(handler=_dead_letters_replay)
+    return parser
 
 
-def _run(settings: Settings) -> None:
+def with_storage(settings: Settings) -> Settings:
+    """Settings whose database_url points at a running server: the configured one, else the
+    embedded one (unless storage is memory). Logs which mode the service is in."""
+    if settings.storage == "memory":
+        log.warning("storage: in-memory; nothing survives a restart")
+        return settings
+    if settings.database_url:
+        log.info("storage: PostgreSQL at %s", _redact(settings.database_url))
+        return settings
+    url = start_embedded_postgres(settings.data_dir)
+    log.info("storage: embedded PostgreSQL, data in %s", settings.data_dir.resolve())
+    return settings.model_copy(update={"database_url": url})
+
+
+def _log_queue(settings: Settings) -> None:
+    if settings.queue_url:
+        log.info("queue: Redis stream %s at %s", settings.queue_name, _redact(settings.queue_url))
+    else:
+        log.info("queue: in-process (each event is recorded before its POST is answered)")
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
+    return scheme + sep + rest
+
+
+def _migrate_if_needed(settings: Settings) -> None:
+    if settings.database_url and settings.auto_migrate:
+        from adapters.postgres import migrate
+
+        applied = asyncio.run(migrate(settings.database_url))
+        if applied:
+            log.info("migrations applied: %s", ", ".join(applied))
+
+
+def _serve_app(settings: Settings, with_worker: bool) -> None:
+    from entrypoints.http.app import create_app
+    from entrypoints.worker.runner import in_process_worker
+
     container = build_container(settings)
-    log.info("mode: in-memory (data is kept only while this process runs)")
-    web.run_app(create_app(container), host=settings.host, port=settings.port, print=None)
+    background = [in_process_worker] if with_worker and settings.queue_url else []
+    app = create_app(container, *background)
+    log.info("listening on http://%s:%s/stats", settings.host, settings.port)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     log.info("stopped")
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> None:
+    settings = with_storage(settings)
+    _log_queue(settings)
+    _migrate_if_needed(settings)
+    _serve_app(settings, with_worker=True)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if not settings.queue_url:
+        sys.exit("serve publishes events to Redis: set STATS_REDIS_URL, or use `run`")
+    settings = with_storage(settings)
+    _log_queue(settings)
+    _migrate_if_needed(settings)
+    _serve_app(settings, with_worker=False)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    if not settings.queue_url:
+        sys.exit("a worker reads events from Redis: set STATS_REDIS_URL, or use `run`")
+    from entrypoints.worker.runner import run_worker_process
+
+    settings = with_storage(settings)
+    _log_queue(settings)
+    _migrate_if_needed(settings)
+    run_worker_process(settings)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    settings = with_storage(settings)
+    if settings.database_url is None:
+        sys.exit("nothing to migrate: storage is in-memory")
+    from adapters.postgres import migrate
+
+    applied = asyncio.run(migrate(settings.database_url))
+    print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
+
+
+def _dead_letters_list(settings: Settings, args: argparse.Namespace) -> None:
+    from entrypoints.worker.dead_letters import list_dead_letters
+
+    for letter in asyncio.run(list_dead_letters(settings, limit=args.limit)):
+        print(json.dumps(letter, default=str))
+
+
+def _dead_letters_replay(settings: Settings, args: argparse.Namespace) -> None:
+    from entrypoints.worker.dead_letters import replay_dead_letters
+
+    replayed = asyncio.run(replay_dead_letters(settings, ids=args.ids or None))
+    print(f"replayed {replayed} dead letter(s)")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """The composition root: which adapters implement the ports, and the use cases over them.
 
-Every adapters container exposes the same provider names, so the use cases do not know which one
-they run on (the pattern of dependency-injector's `use-cases` example).
+Every adapters container exposes the same provider names (clock, unit_of_work, stats_reader,
+broker, event_queue), so the use cases do not know which one they run on: the pattern of
+dependency-injector's `use-cases` example.
 """
+
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.in_process_queue import InProcessEventQueue
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
+from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork, new_pool, opened
 from adapters.taskiq_queue import TaskiqEventQueue
 from application.handlers.get_course_average import GetCourseAverageHandler
 from application.handlers.get_on_time_percentage import GetOnTimePercentageHandler
@@ -18,18 +24,52 @@ from application.handlers.get_task_averages import GetTaskAveragesHandler
 from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grades import SubmitGrades
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import in_memory_broker, ingest_task
+from entrypoints.worker.broker import ingest_task, redis_broker
 
 
 class MemoryAdapters(containers.DeclarativeContainer):
-    """Everything in this process: state lives as long as the process does."""
+    """Everything in this process; events are recorded as they are published. Nothing survives
+    a restart: for tests and trying things out."""
 
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     database = providers.Singleton(InMemoryDatabase)
     unit_of_work = providers.Factory(InMemoryUnitOfWork, database=database)
     stats_reader = providers.Singleton(InMemoryStatsReader, database=database)
-    broker = providers.Singleton(in_memory_broker)
+    broker = providers.Object(None)
+    event_queue = providers.Singleton(
+        InProcessEventQueue,
+        record_grades=providers.Singleton(RecordGradesHandler, uow=unit_of_work.provider),
+    )
+
+
+class PostgresAdapters(containers.DeclarativeContainer):
+    """Statistics in PostgreSQL; events recorded in this process as they are published."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Singleton(SystemClock)
+    pool = providers.Singleton(
+        new_pool,
+        url=settings.provided.database_url,
+        min_size=0,  # start even while PostgreSQL is down: reads answer 503 until it is back
+        max_size=settings.provided.database_pool_size,
+        command_timeout=settings.provided.database_timeout,
+    )
+    # The pool's lifetime; its users get the pool itself, so they stay synchronous to build.
+    pool_connection = providers.Resource(opened, pool)
+    unit_of_work = providers.Factory(PostgresUnitOfWork, pool=pool)
+    stats_reader = providers.Singleton(PostgresStatsReader, pool=pool)
+    broker = providers.Object(None)
+    event_queue = providers.Singleton(
+        InProcessEventQueue,
+        record_grades=providers.Singleton(RecordGradesHandler, uow=unit_of_work.provider),
+    )
+
+
+class PostgresRedisAdapters(PostgresAdapters):
+    """Statistics in PostgreSQL; events queued in a Redis stream for the workers."""
+
+    broker = providers.Singleton(redis_broker, settings=PostgresAdapters.settings)
     event_queue = providers.Singleton(
         TaskiqEventQueue, ingest_task=providers.Callable(ingest_task, broker)
     )
@@ -41,9 +81,7 @@ class UseCases(containers.DeclarativeContainer):
     submit_grades = providers.Singleton(
         SubmitGrades, queue=adapters.event_queue, clock=adapters.clock
     )
-    record_grades = providers.Singleton(
-        RecordGradesHandler, uow=adapters.unit_of_work.provider
-    )
+    record_grades = providers.Singleton(RecordGradesHandler, uow=adapters.unit_of_work.provider)
     student_course_summary = providers.Singleton(
         GetStudentCourseSummaryHandler, reader=adapters.stats_reader
     )
@@ -64,9 +102,42 @@ class UseCases(containers.DeclarativeContainer):
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-    adapters = providers.Container(MemoryAdapters, settings=settings)
+    adapters = providers.DependenciesContainer()
     use_cases = providers.Container(UseCases, adapters=adapters)
 
 
 def build_container(settings: Settings | None = None) -> Container:
-    return Container(settings=settings or Settings())
+    """The container for these settings: Postgres when a database URL is set (the CLI sets it to
+    the embedded server's when none is configured), Redis when a queue URL is set."""
+    settings = settings or Settings()
+    adapters: containers.DeclarativeContainer
+    if settings.database_url is None:
+        adapters = MemoryAdapters(settings=settings)
+    elif settings.queue_url is None:
+        adapters = PostgresAdapters(settings=settings)
+    else:
+        adapters = PostgresRedisAdapters(settings=settings)
+    return Container(settings=settings, adapters=adapters)
+
+
+@asynccontextmanager
+async def build_worker_dependencies(settings: Settings) -> AsyncIterator[RecordGradesHandler]:
+    """What a worker process needs: the RecordGrades use case over open adapters."""
+    container = build_container(settings)
+    async with open_resources(container):
+        yield container.use_cases.record_grades()
+
+
+@asynccontextmanager
+async def open_resources(container: Container) -> AsyncIterator[None]:
+    """Open the container's resources (pools), and close them on the way out."""
+    await _maybe_await(container.init_resources())
+    try:
+        yield
+    finally:
+        await _maybe_await(container.shutdown_resources())
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if result is not None:  # None when no resource is asynchronous
+        await result

@@ -1,6 +1,7 @@
 """Configuration from the environment (prefix STATS_), with the old service's names as fallbacks."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,8 +26,32 @@ class Settings(BaseSettings):
     redis_port: int = Field(default=6379, validation_alias="ASYNC_QUEUE_PORT")
     queue_name: str = "classconnect-stats:events"
     consumer_group: str = "classconnect-stats"
+    queue_consumer_name: str | None = None  # default: "<hostname>-<random>", one per process
+    queue_idle_timeout: float = Field(
+        default=60.0, gt=0, description="seconds before another worker takes over a silent entry"
+    )
+    queue_trim_interval: float = Field(
+        default=60.0, gt=0, description="seconds between trims to what every group acknowledged"
+    )
+    queue_max_deliveries: int = Field(
+        default=10, ge=1, description="deliveries without an ack before an entry is dead-lettered"
+    )
+    worker_concurrency: int = Field(default=10, ge=1, description="messages processed at once")
+    worker_drain_timeout: float = Field(
+        default=5.0, ge=0, description="on stop, seconds to let running messages finish"
+    )
+    worker_max_attempts: int = Field(
+        default=5, ge=1, description="tries of a message failing for a non-transient reason"
+    )
+    retry_initial_delay: float = Field(default=0.1, gt=0)
+    retry_max_delay: float = Field(default=5.0, gt=0)
+    # "memory" keeps everything in the process (nothing survives a restart); "postgres" uses
+    # database_url, or the embedded server under data_dir when no URL is set.
+    storage: Literal["postgres", "memory"] = "postgres"
     data_dir: Path = Path("var/postgres")
     database_pool_size: int = Field(default=10, ge=1)
+    database_timeout: float = Field(default=10.0, gt=0, description="seconds per statement")
+    auto_migrate: bool = True
 
     @property
     def queue_url(self) -> str | None:

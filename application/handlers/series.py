@@ -1,5 +1,7 @@
 """Shaping shared by the time-series use cases."""
 
+from fractions import Fraction
+
 from application.ports import Clock, PeriodTally, StudentTally
 from application.queries import PeriodAverage, PeriodOnTime, StudentAverage, TimeRange
 from domain.periods import DateWindow, format_period
@@ -28,5 +30,7 @@ def on_time(periods: list[PeriodTally]) -> list[PeriodOnTime]:
 
 def best_first(tallies: list[StudentTally]) -> list[StudentAverage]:
     """Students by exact average, highest first; ties by student id so the order is stable."""
-    ranked = sorted(tallies, key=lambda t: (-(t.tally.total / t.tally.count), str(t.student_id)))
+    ranked = sorted(
+        tallies, key=lambda t: (-Fraction(t.tally.total) / t.tally.count, str(t.student_id))
+    )
     return [StudentAverage(t.student_id, as_number(t.tally.average), t.tally.count) for t in ranked]

@@ -9,6 +9,7 @@ import pydantic
 from aiohttp import web
 
 from domain.errors import FieldError, InvalidInput, NotFound
+from entrypoints.failures import is_transient
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -69,6 +70,12 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         }.get(e.status, e.reason)
         headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
         return problem(e.status, detail, **headers)
-    except Exception:
+    except Exception as e:
+        if is_transient(e):
+            log.warning("%s %s: a dependency is unavailable: %r", request.method, request.path, e)
+            return problem(
+                503, "A database or queue the service needs is unavailable; try again shortly.",
+                **{"Retry-After": "1"},
+            )
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(500, "An internal error occurred; it has been logged.")
