@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, TypeAdapter
 
-from domain.events import CourseGraded, GradeEvent, TaskGraded
+from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 from domain.values import parse_course_id, parse_grade, parse_task_id
 
 
@@ -59,8 +59,25 @@ class TaskGradeMessage(_Message):
         )
 
 
+class StudentErasedMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["student_erased"]
+    event_id: uuid.UUID
+    student_id: uuid.UUID
+    accepted_at: AwareDatetime
+
+    def to_event(self) -> StudentErased:
+        return StudentErased(self.event_id, self.student_id, self.accepted_at)
+
+
 _messages = TypeAdapter(
-    list[Annotated[CourseGradeMessage | TaskGradeMessage, Field(discriminator="kind")]]
+    list[
+        Annotated[
+            CourseGradeMessage | TaskGradeMessage | StudentErasedMessage,
+            Field(discriminator="kind"),
+        ]
+    ]
 )
 
 
@@ -69,6 +86,13 @@ def encode(events: Sequence[GradeEvent]) -> list[dict[str, Any]]:
 
 
 def _encode_one(event: GradeEvent) -> dict[str, Any]:
+    if isinstance(event, StudentErased):
+        return {
+            "kind": "student_erased",
+            "event_id": str(event.event_id),
+            "student_id": str(event.student_id),
+            "accepted_at": event.accepted_at.isoformat(),
+        }
     message: dict[str, Any] = {
         "kind": "course_grade" if isinstance(event, CourseGraded) else "task_grade",
         "event_id": str(event.event_id),

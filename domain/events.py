@@ -45,7 +45,23 @@ class TaskGraded:
         return (self.graded_at, self.accepted_at, self.event_id)
 
 
-GradeEvent = CourseGraded | TaskGraded
+@dataclass(frozen=True, slots=True)
+class StudentErased:
+    """A request to forget a student (the right to erasure). Every grade of the student accepted
+    up to `accepted_at` is removed from every statistic, and such a grade arriving later (a
+    retry, a redelivery) is ignored. Grades accepted afterwards count as usual."""
+
+    event_id: uuid.UUID
+    student_id: StudentId
+    accepted_at: datetime
+
+
+GradeEvent = CourseGraded | TaskGraded | StudentErased
+
+
+def erased_by(event: CourseGraded | TaskGraded, erased_up_to: datetime | None) -> bool:
+    """True when an erasure of the event's student, effective up to `erased_up_to`, covers it."""
+    return erased_up_to is not None and event.accepted_at <= erased_up_to
 
 
 def supersedes(new: TaskGraded, current: TaskGraded | None) -> bool:

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.events import CourseGraded, TaskGraded
 from domain.values import CourseId, StudentId, TaskId
@@ -14,3 +15,23 @@ class InMemoryDatabase:
     course_grades: dict[uuid.UUID, CourseGraded] = field(default_factory=dict)
     task_events: dict[uuid.UUID, TaskGraded] = field(default_factory=dict)
     current_task_grades: dict[Slot, TaskGraded] = field(default_factory=dict)
+    erased_up_to: dict[StudentId, datetime] = field(default_factory=dict)  # tombstones
+
+    def erase(self, student_id: StudentId, up_to: datetime) -> int:
+        """Remove the student's grades accepted up to `up_to`; returns how many events went."""
+        self.erased_up_to[student_id] = max(up_to, self.erased_up_to.get(student_id, up_to))
+        removed = 0
+        for table in (self.course_grades, self.task_events):
+            gone = [
+                k for k, e in table.items() if e.student_id == student_id and e.accepted_at <= up_to
+            ]
+            for key in gone:
+                del table[key]
+            removed += len(gone)
+        for slot in [
+            s
+            for s, e in self.current_task_grades.items()
+            if e.student_id == student_id and e.accepted_at <= up_to
+        ]:
+            del self.current_task_grades[slot]
+        return removed

@@ -2,9 +2,11 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from adapters.memory.database import InMemoryDatabase, Slot
-from domain.events import CourseGraded, GradeEvent, TaskGraded, supersedes
+from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded, erased_by, supersedes
+from domain.values import StudentId
 
 
 class InMemoryGradeStore:
@@ -16,18 +18,29 @@ class InMemoryGradeStore:
         self._course_grades: dict[uuid.UUID, CourseGraded] = {}
         self._task_events: dict[uuid.UUID, TaskGraded] = {}
         self._current: dict[Slot, TaskGraded] = {}
+        self._erasures: list[StudentErased] = []
 
     async def record(self, events: Sequence[GradeEvent]) -> int:
         changed = 0
         for event in events:
             if isinstance(event, CourseGraded):
                 changed += self._add_course_grade(event)
-            else:
+            elif isinstance(event, TaskGraded):
                 changed += self._apply_task_grade(event)
+            else:
+                changed += self._erase(event)
         return changed
+
+    def _erased_up_to(self, student_id: StudentId) -> datetime | None:
+        moments = [e.accepted_at for e in self._erasures if e.student_id == student_id]
+        if student_id in self._db.erased_up_to:
+            moments.append(self._db.erased_up_to[student_id])
+        return max(moments, default=None)
 
     def _add_course_grade(self, event: CourseGraded) -> bool:
         if event.event_id in self._course_grades or event.event_id in self._db.course_grades:
+            return False
+        if erased_by(event, self._erased_up_to(event.student_id)):
             return False
         self._course_grades[event.event_id] = event
         return True
@@ -35,20 +48,52 @@ class InMemoryGradeStore:
     def _apply_task_grade(self, event: TaskGraded) -> bool:
         if event.event_id in self._task_events or event.event_id in self._db.task_events:
             return False
+        if erased_by(event, self._erased_up_to(event.student_id)):
+            return False
         self._task_events[event.event_id] = event
-        current = self._current.get(event.slot) or self._db.current_task_grades.get(event.slot)
+        current = self._current.get(event.slot)
+        if current is None:
+            committed = self._db.current_task_grades.get(event.slot)
+            if committed and not erased_by(committed, self._erased_up_to(event.student_id)):
+                current = committed
         if not supersedes(event, current):
             return False
         self._current[event.slot] = event
         return True
 
+    def _erase(self, erasure: StudentErased) -> int:
+        """Count what the erasure removes, from the overlay and from what is committed."""
+        up_to = erasure.accepted_at
+
+        def covered(e: CourseGraded | TaskGraded) -> bool:
+            return e.student_id == erasure.student_id and e.accepted_at <= up_to
+
+        removed = 0
+        for table in (self._course_grades, self._task_events):
+            gone = [k for k, e in table.items() if covered(e)]
+            for key in gone:
+                del table[key]
+            removed += len(gone)
+        for slot in [s for s, e in self._current.items() if covered(e)]:
+            del self._current[slot]
+        removed += sum(1 for e in self._db.course_grades.values() if covered(e))
+        removed += sum(1 for e in self._db.task_events.values() if covered(e))
+        self._erasures.append(erasure)
+        return removed
+
     def commit(self) -> None:
         db = self._db
+        for erasure in self._erasures:
+            db.erase(erasure.student_id, erasure.accepted_at)
         for event_id, course_grade in self._course_grades.items():
-            db.course_grades.setdefault(event_id, course_grade)
+            if not erased_by(course_grade, db.erased_up_to.get(course_grade.student_id)):
+                db.course_grades.setdefault(event_id, course_grade)
         for event_id, task_grade in self._task_events.items():
-            db.task_events.setdefault(event_id, task_grade)
+            if not erased_by(task_grade, db.erased_up_to.get(task_grade.student_id)):
+                db.task_events.setdefault(event_id, task_grade)
         for slot, task_grade in self._current.items():
+            if erased_by(task_grade, db.erased_up_to.get(task_grade.student_id)):
+                continue
             if supersedes(task_grade, db.current_task_grades.get(slot)):
                 db.current_task_grades[slot] = task_grade
         self.rollback()
@@ -57,3 +102,4 @@ class InMemoryGradeStore:
         self._course_grades.clear()
         self._task_events.clear()
         self._current.clear()
+        self._erasures.clear()

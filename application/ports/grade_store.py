@@ -12,7 +12,10 @@ class GradeStore(Protocol):
 
         A course grade counts once per event id. A task grade becomes its slot's current grade
         only if it supersedes the current one (`domain.events.supersedes`); an event id seen
-        before, or an older grade arriving late, changes nothing. Events may come in any order,
-        several for the same slot in one call included.
+        before, or an older grade arriving late, changes nothing. A StudentErased removes every
+        grade of the student accepted up to its `accepted_at` (course grades and all task-grade
+        events, current or not) and leaves a tombstone so that such grades recorded later are
+        ignored (`domain.events.erased_by`); it counts as the number of events it removed.
+        Events may come in any order, several for the same slot in one call included.
         """
         ...

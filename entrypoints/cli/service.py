@@ -1,11 +1,9 @@
-"""The `classconnect-stats` console script: run, serve, worker, migrate, dead-letters."""
+"""The service's processes: run, serve, worker, migrate."""
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
-from collections.abc import Sequence
 
 from aiohttp import web
 
@@ -16,20 +14,7 @@ from entrypoints.settings import Settings
 log = logging.getLogger("classconnect_stats")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
-    overrides = {k: getattr(args, k, None) for k in ("host", "port")}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    args.handler(settings, args)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="classconnect-stats", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     def listener(name: str, help: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help)
         command.add_argument("--host", help="address to listen on (default: STATS_HOST)")
@@ -44,15 +29,6 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(
         handler=_migrate
     )
-    dead = commands.add_parser("dead-letters", help="events that could not be recorded")
-    dead_commands = dead.add_subparsers(dest="action", required=True)
-    listing = dead_commands.add_parser("list", help="print dead letters as JSON lines")
-    listing.add_argument("--limit", type=int, default=100)
-    listing.set_defaults(handler=_dead_letters_list)
-    replay = dead_commands.add_parser("replay", help="queue dead letters again")
-    replay.add_argument("ids", nargs="*", help="dead-letter ids (default: all)")
-    replay.set_defaults(handler=_dead_letters_replay)
-    return parser
 
 
 def with_storage(settings: Settings) -> Settings:
@@ -143,19 +119,3 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> None:
     print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
 
 
-def _dead_letters_list(settings: Settings, args: argparse.Namespace) -> None:
-    from entrypoints.worker.dead_letters import list_dead_letters
-
-    for letter in asyncio.run(list_dead_letters(settings, limit=args.limit)):
-        print(json.dumps(letter, default=str))
-
-
-def _dead_letters_replay(settings: Settings, args: argparse.Namespace) -> None:
-    from entrypoints.worker.dead_letters import replay_dead_letters
-
-    replayed = asyncio.run(replay_dead_letters(settings, ids=args.ids or None))
-    print(f"replayed {replayed} dead letter(s)")
-
-
-if __name__ == "__main__":
-    main()
