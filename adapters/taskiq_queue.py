@@ -1,5 +1,6 @@
 """The EventQueue port over a taskiq task: publishing is kicking the ingest task."""
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -12,8 +13,12 @@ class Kickable(Protocol):
 
 
 class TaskiqEventQueue:
-    def __init__(self, ingest_task: Kickable) -> None:
+    def __init__(self, ingest_task: Kickable, *, timeout: float = 5.0) -> None:
         self._task = ingest_task
+        self._timeout = timeout
 
     async def publish(self, events: Sequence[GradeEvent]) -> None:
-        await self._task.kiq(event_codec.encode(events))
+        """Returns once the broker has the message; raises TimeoutError past `timeout` seconds
+        (the caller cannot tell whether it was queued: a retry with the same event ids is safe)."""
+        async with asyncio.timeout(self._timeout):
+            await self._task.kiq(event_codec.encode(events))

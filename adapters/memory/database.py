@@ -28,10 +28,16 @@ class InMemoryDatabase:
             for key in gone:
                 del table[key]
             removed += len(gone)
-        for slot in [
-            s
-            for s, e in self.current_task_grades.items()
+        affected = [
+            slot
+            for slot, e in self.current_task_grades.items()
             if e.student_id == student_id and e.accepted_at <= up_to
-        ]:
-            del self.current_task_grades[slot]
+        ]
+        for slot in affected:
+            # a grade of the slot accepted after the erasure may have been recorded before it
+            survivors = [e for e in self.task_events.values() if e.slot == slot]
+            if survivors:
+                self.current_task_grades[slot] = max(survivors, key=lambda e: e.recency)
+            else:
+                del self.current_task_grades[slot]
         return removed

@@ -51,22 +51,42 @@ class InMemoryGradeStore:
         if erased_by(event, self._erased_up_to(event.student_id)):
             return False
         self._task_events[event.event_id] = event
-        current = self._current.get(event.slot)
-        if current is None:
-            committed = self._db.current_task_grades.get(event.slot)
-            if committed and not erased_by(committed, self._erased_up_to(event.student_id)):
-                current = committed
-        if not supersedes(event, current):
+        if not supersedes(event, self._current_of(event.slot)):
             return False
         self._current[event.slot] = event
         return True
 
+    def _current_of(self, slot: Slot) -> TaskGraded | None:
+        """The slot's current grade as this transaction sees it."""
+        if slot in self._current:
+            return self._current[slot]
+        committed = self._db.current_task_grades.get(slot)
+        erased_up_to = self._erased_up_to(slot[0])
+        if committed is None or not erased_by(committed, erased_up_to):
+            return committed
+        # erased here: what the slot falls back to among grades accepted after the erasure
+        survivors = [
+            e
+            for e in self._db.task_events.values()
+            if e.slot == slot and not erased_by(e, erased_up_to)
+        ]
+        return max(survivors, key=lambda e: e.recency, default=None)
+
     def _erase(self, erasure: StudentErased) -> int:
         """Count what the erasure removes, from the overlay and from what is committed."""
         up_to = erasure.accepted_at
+        already = max(
+            (e.accepted_at for e in self._erasures if e.student_id == erasure.student_id),
+            default=None,
+        )
 
         def covered(e: CourseGraded | TaskGraded) -> bool:
-            return e.student_id == erasure.student_id and e.accepted_at <= up_to
+            """Removed by this erasure and not by an earlier one of this transaction."""
+            return (
+                e.student_id == erasure.student_id
+                and e.accepted_at <= up_to
+                and not erased_by(e, already)
+            )
 
         removed = 0
         for table in (self._course_grades, self._task_events):
@@ -89,13 +109,11 @@ class InMemoryGradeStore:
             if not erased_by(course_grade, db.erased_up_to.get(course_grade.student_id)):
                 db.course_grades.setdefault(event_id, course_grade)
         for event_id, task_grade in self._task_events.items():
-            if not erased_by(task_grade, db.erased_up_to.get(task_grade.student_id)):
-                db.task_events.setdefault(event_id, task_grade)
-        for slot, task_grade in self._current.items():
             if erased_by(task_grade, db.erased_up_to.get(task_grade.student_id)):
                 continue
-            if supersedes(task_grade, db.current_task_grades.get(slot)):
-                db.current_task_grades[slot] = task_grade
+            db.task_events.setdefault(event_id, task_grade)
+            if supersedes(task_grade, db.current_task_grades.get(task_grade.slot)):
+                db.current_task_grades[task_grade.slot] = task_grade
         self.rollback()
 
     def rollback(self) -> None:

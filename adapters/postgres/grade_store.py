@@ -1,152 +1,111 @@
-"""The write side: a batch of events in two set-based statements, whatever its size.
+"""The write side: a batch of grades in one set-based statement, whatever its size, with every
+aggregate of the read side brought up to date in it (see `recording_sql`).
 
 Every rule is enforced by the database, so concurrent transactions cannot race each other: the
-event-id primary keys make recording idempotent, and the current grade of a slot is replaced
-only inside the upsert, by a row comparison against the stored recency.
+event-id primary keys make recording idempotent, the current grade of a slot is replaced only
+inside the upsert, by a row comparison against the stored recency, and the tallies change by what
+that upsert reports it replaced.
+
+A large batch (`BULK_THRESHOLD` events or more) is copied into a temporary table first
+(`COPY`, binary) instead of being sent as arrays; the statement is the same.
+
+A StudentErased splits the batch: the grades before it, the erasure, the grades after it, in
+that order, as the in-memory store applies them one by one.
 """
 
 from collections.abc import Sequence
 
 import asyncpg
 
-from domain.events import CourseGraded, GradeEvent, TaskGraded
+from adapters.postgres import recording_sql as sql
+from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 
-# $1.. are parallel arrays, one element per event in arrival order. Only the first sighting of
-# an event id in the batch counts, as it would arriving alone.
-_RECORD_COURSE_GRADES = """
-WITH batch AS (
-    SELECT * FROM unnest(
-        $1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[],
-        $7::timestamptz[], $8::timestamptz[]
-    ) AS b(arrival, event_id, student_id, course_id, grade, on_time, graded_at, accepted_at)
-),
-first_sightings AS (
-    SELECT DISTINCT ON (event_id) * FROM batch ORDER BY event_id, arrival
-),
-inserted AS (
-    INSERT INTO course_grades
-        (event_id, student_id, course_id, grade, on_time, graded_at, accepted_at)
-    SELECT event_id, student_id, course_id, grade, on_time, graded_at, accepted_at
-    FROM first_sightings
-    ORDER BY event_id
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING 1
-)
-SELECT count(*) FROM inserted
-"""
+BULK_THRESHOLD = 5000
 
-# An event changes a statistic when it is new and, at its turn in arrival order, supersedes
-# its slot's grade: the stored one and every new one that arrived before it in the batch.
-# One upsert per slot writes the batch's most recent new grade if it beats the stored one; the
-# row it replaced (`superseded_*`) tells how many of the batch's events did beat it on the way.
-_RECORD_TASK_GRADES = """
-WITH batch AS (
-    SELECT * FROM unnest(
-        $1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[],
-        $7::boolean[], $8::timestamptz[], $9::timestamptz[]
-    ) AS b(arrival, event_id, student_id, course_id, task_id, grade, on_time, graded_at,
-           accepted_at)
-),
-first_sightings AS (
-    SELECT DISTINCT ON (event_id) * FROM batch ORDER BY event_id, arrival
-),
-stored AS (
-    INSERT INTO task_grade_events
-        (event_id, student_id, course_id, task_id, grade, on_time, graded_at, accepted_at)
-    SELECT event_id, student_id, course_id, task_id, grade, on_time, graded_at, accepted_at
-    FROM first_sightings
-    ORDER BY event_id
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id
-),
-new_events AS (
-    SELECT f.*,
-           row_number() OVER (
-               PARTITION BY student_id, course_id, task_id
-               ORDER BY graded_at, accepted_at, event_id
-           ) AS recency_rank
-    FROM first_sightings AS f
-    JOIN stored USING (event_id)
-),
-batch_records AS (
-    SELECT * FROM (
-        SELECT n.*,
-               max(recency_rank) OVER (
-                   PARTITION BY student_id, course_id, task_id
-                   ORDER BY arrival
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-               ) AS best_rank_before
-        FROM new_events AS n
-    ) AS ranked
-    WHERE best_rank_before IS NULL OR recency_rank > best_rank_before
-),
-batch_latest AS (
-    SELECT DISTINCT ON (student_id, course_id, task_id) *
-    FROM new_events
-    ORDER BY student_id, course_id, task_id, recency_rank DESC
-),
-replaced AS (
-    INSERT INTO current_task_grades AS current
-        (student_id, course_id, task_id, event_id, grade, on_time, graded_at, accepted_at)
-    SELECT student_id, course_id, task_id, event_id, grade, on_time, graded_at, accepted_at
-    FROM batch_latest
-    ORDER BY student_id, course_id, task_id  -- one lock order for every writer: no deadlocks
-    ON CONFLICT (student_id, course_id, task_id) DO UPDATE SET
-        event_id = excluded.event_id,
-        grade = excluded.grade,
-        on_time = excluded.on_time,
-        graded_at = excluded.graded_at,
-        accepted_at = excluded.accepted_at,
-        superseded_graded_at = current.graded_at,
-        superseded_accepted_at = current.accepted_at,
-        superseded_event_id = current.event_id
-    WHERE (excluded.graded_at, excluded.accepted_at, excluded.event_id)
-        > (current.graded_at, current.accepted_at, current.event_id)
-    RETURNING student_id, course_id, task_id,
-              superseded_graded_at, superseded_accepted_at, superseded_event_id
-)
-SELECT count(*)
-FROM batch_records AS r
-JOIN replaced AS c USING (student_id, course_id, task_id)
-WHERE c.superseded_event_id IS NULL  -- the slot's first grade
-   OR (r.graded_at, r.accepted_at, r.event_id)
-      > (c.superseded_graded_at, c.superseded_accepted_at, c.superseded_event_id)
-"""
+_RECORD_FROM_ARRAYS = sql.record_grades_sql(sql.BATCH_FROM_ARRAYS)
+_RECORD_FROM_TABLE = sql.record_grades_sql(sql.BATCH_FROM_TABLE)
+
+Grade = CourseGraded | TaskGraded
 
 
 class PostgresGradeStore:
     """Records events through the unit of work's connection, inside its transaction."""
 
-    def __init__(self, connection: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
+    def __init__(
+        self,
+        connection: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy,
+        *,
+        bulk_threshold: int = BULK_THRESHOLD,
+    ) -> None:
         self._connection = connection
+        self._bulk_threshold = bulk_threshold
 
     async def record(self, events: Sequence[GradeEvent]) -> int:
-        course_grades = [e for e in events if isinstance(e, CourseGraded)]
-        task_grades = [e for e in events if isinstance(e, TaskGraded)]
+        if any(isinstance(e, StudentErased) for e in events):
+            # Before anything else: see LOCK_FOR_ERASURE.
+            await self._connection.execute(sql.LOCK_FOR_ERASURE)
         changed = 0
-        if course_grades:
-            changed += await self._connection.fetchval(
-                _RECORD_COURSE_GRADES,
-                list(range(len(course_grades))),
-                [e.event_id for e in course_grades],
-                [e.student_id for e in course_grades],
-                [e.course_id for e in course_grades],
-                [e.grade for e in course_grades],
-                [e.on_time for e in course_grades],
-                [e.graded_at for e in course_grades],
-                [e.accepted_at for e in course_grades],
-            )
-        if task_grades:
-            changed += await self._connection.fetchval(
-                _RECORD_TASK_GRADES,
-                list(range(len(task_grades))),
-                [e.event_id for e in task_grades],
-                [e.student_id for e in task_grades],
-                [e.course_id for e in task_grades],
-                [e.task_id for e in task_grades],
-                [e.grade for e in task_grades],
-                [e.on_time for e in task_grades],
-                [e.graded_at for e in task_grades],
-                [e.accepted_at for e in task_grades],
-            )
+        grades: list[Grade] = []
+        for event in events:
+            if isinstance(event, StudentErased):
+                changed += await self._record_grades(grades)
+                grades = []
+                changed += await self._erase(event)
+            else:
+                grades.append(event)
+        return changed + await self._record_grades(grades)
+
+    async def _record_grades(self, grades: Sequence[Grade]) -> int:
+        if not grades:
+            return 0
+        if len(grades) >= self._bulk_threshold:
+            return await self._record_through_copy(grades)
+        changed: int = await self._connection.fetchval(_RECORD_FROM_ARRAYS, *_columns(grades))
         return changed
+
+    async def _record_through_copy(self, grades: Sequence[Grade]) -> int:
+        connection = self._connection
+        await connection.execute(sql.CREATE_INCOMING)
+        await connection.execute(sql.TRUNCATE_INCOMING)
+        await connection.copy_records_to_table(
+            sql.INCOMING_TABLE, records=_rows(grades), columns=sql.INCOMING_COLUMNS
+        )
+        changed: int = await connection.fetchval(_RECORD_FROM_TABLE)
+        return changed
+
+    async def _erase(self, erasure: StudentErased) -> int:
+        connection = self._connection
+        survivors = await connection.fetch(
+            sql.SURVIVORS_OF_ERASED_SLOTS, erasure.student_id, erasure.accepted_at
+        )
+        removed: int = await connection.fetchval(
+            sql.ERASE_STUDENT, erasure.student_id, erasure.accepted_at
+        )
+        await connection.execute(sql.FORGET_EMPTY_ROWS, erasure.student_id)
+        if survivors:  # the emptied slots fall back to them (not counted: nothing was removed)
+            await connection.execute(sql.FORGET_TASK_EVENTS, [r["event_id"] for r in survivors])
+            await self._record_grades([TaskGraded(**dict(r)) for r in survivors])
+        return removed
+
+
+def _columns(grades: Sequence[Grade]) -> list[list[object]]:
+    """The statement's ten parallel arrays, in INCOMING_COLUMNS order."""
+    return [list(column) for column in zip(*_rows(grades), strict=True)]
+
+
+def _rows(grades: Sequence[Grade]) -> list[tuple[object, ...]]:
+    return [
+        (
+            arrival,
+            isinstance(e, TaskGraded),
+            e.event_id,
+            e.student_id,
+            e.course_id,
+            e.task_id if isinstance(e, TaskGraded) else None,
+            e.grade,
+            e.on_time,
+            e.graded_at,
+            e.accepted_at,
+        )
+        for arrival, e in enumerate(grades)
+    ]

@@ -69,7 +69,7 @@ async def _migrate(connection: asyncpg.Connection) -> list[str]:
             if migration.version in applied:
                 continue
             async with connection.transaction():
-                await connection.execute(migration.sql)
+                await connection.execute(migration.sql)  # static SQL: a file of the package
                 await connection.execute(
                     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                     migration.version,

@@ -21,6 +21,7 @@ def new_pool(
         min_size=min_size,
         max_size=max_size,
         command_timeout=command_timeout,
+        timeout=command_timeout or 60.0,  # connecting, too, gives up instead of hanging
         server_settings={"application_name": "classconnect-stats"},
     )
 

@@ -1,11 +1,13 @@
-"""The read side as SQL aggregates: tallies (count, exact sum, on-time count) per bucket.
+"""The read side over the aggregates of migration 0002: one small indexed query per method.
 
-Buckets are `date_trunc` of graded_at in UTC (a null unit puts every row in one bucket, the
-ungrouped series). Windows are [start, end), an open end being +-infinity, so each query has one
-plan shape that an index on (..., graded_at) serves.
+Day tallies are summed into buckets with `date_trunc` (a null unit puts every day in one bucket,
+the ungrouped series). A DateWindow is whole UTC days, so it is the day range
+[start_date, end_date + 1), an open end being +-infinity: each query has one plan shape whatever
+the window. Rows whose tallies are all zero mean nothing and are skipped.
 """
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 import asyncpg
 
@@ -20,62 +22,80 @@ from domain.periods import DateWindow, GroupBy
 from domain.statistics import Tally
 from domain.values import CourseId, StudentId, TaskId
 
-_TALLY = (
-    "count(*) AS count, coalesce(sum(grade), 0) AS total,"
-    " count(*) FILTER (WHERE on_time) AS on_time"
-)
-_PERIOD = "date_trunc($1::text, graded_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
-_WINDOW = (
-    "graded_at >= coalesce($2::timestamptz, '-infinity')"
-    " AND graded_at < coalesce($3::timestamptz, 'infinity')"
+# $1 unit, $2 first day, $3 the day after the last.
+_PERIOD = "date_trunc($1::text, day::timestamp) AT TIME ZONE 'UTC'"
+_DAYS = "day >= coalesce($2::date, '-infinity') AND day < coalesce($3::date, 'infinity')"
+_SUMS = (
+    "coalesce(sum(count), 0)::bigint AS count, coalesce(sum(total), 0) AS total,"
+    " coalesce(sum(on_time), 0)::bigint AS on_time"
 )
 
-_STUDENT_COURSE = f"""
-SELECT 'course' AS kind, {_TALLY} FROM course_grades WHERE student_id = $1 AND course_id = $2
-UNION ALL
-SELECT 'task' AS kind, {_TALLY} FROM current_task_grades WHERE student_id = $1 AND course_id = $2
+_STUDENT_COURSE = """
+SELECT course_count, course_total, course_on_time, task_count, task_total, task_on_time
+FROM student_course_tallies
+WHERE student_id = $1 AND course_id = $2
 """
 
-_TASK_TALLIES_BY_STUDENT = f"""
-SELECT student_id, {_TALLY}
-FROM current_task_grades
-WHERE course_id = $1
-GROUP BY student_id
-ORDER BY student_id
+_TASK_TALLIES_BY_STUDENT = """
+SELECT student_id, task_count AS count, task_total AS total, task_on_time AS on_time
+FROM student_course_tallies
+WHERE course_id = $1 AND task_count > 0
 """
 
+# A slot holds one grade: the list is the answer, bounded by the course's students.
 _TASK_TALLIES_FOR_TASK = """
 SELECT student_id, 1 AS count, grade AS total, on_time::int AS on_time
 FROM current_task_grades
 WHERE course_id = $1 AND task_id = $2
-ORDER BY student_id
+"""
+
+_COURSE_ON_TIME = f"""
+SELECT {_PERIOD} AS period, {_SUMS}
+FROM course_task_grade_days
+WHERE course_id = $4 AND {_DAYS}
+GROUP BY period
+HAVING sum(count) > 0
+ORDER BY period
+"""
+
+# At most one row per task of the course: the primary key's prefix.
+_STUDENT_ON_TIME = """
+SELECT date_trunc($1::text, graded_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS period,
+       count(*) AS count, sum(grade) AS total, count(*) FILTER (WHERE on_time) AS on_time
+FROM current_task_grades
+WHERE student_id = $5 AND course_id = $4
+  AND graded_at >= coalesce($2::date::timestamp AT TIME ZONE 'UTC', '-infinity')
+  AND graded_at < coalesce($3::date::timestamp AT TIME ZONE 'UTC', 'infinity')
+GROUP BY period
+ORDER BY period
 """
 
 
-def _course_grade_series_sql(filters: list[str]) -> str:
-    # The () grouping set is the overall tally: one row even when no grade matches.
+def _course_grade_series_sql(*, student: bool, course: bool) -> str:
+    """Tallies from the day table that fits the filters; students counted from the
+    (student, course, day) rows. The () grouping set is the overall tally: one row always."""
+    filters = [_DAYS, "count > 0"]
+    if student:
+        filters.append("student_id = $4")
+    if course:
+        filters.append(f"course_id = ${5 if student else 4}")
+    where = " AND ".join(filters)
+    source = "student_course_grade_days" if student else "course_grade_days"
     return f"""
-    SELECT grouping(period) = 1 AS overall, period, {_TALLY},
-           count(DISTINCT student_id) AS students
-    FROM (
-        SELECT {_PERIOD} AS period, student_id, grade, on_time
-        FROM course_grades
-        WHERE {" AND ".join([_WINDOW, *filters])}
-    ) AS graded
+    SELECT grouping(period) = 1 AS overall, period, {_SUMS},
+           (SELECT count(DISTINCT student_id) FROM student_course_grade_days WHERE {where})
+               AS students
+    FROM (SELECT {_PERIOD} AS period, count, total, on_time FROM {source} WHERE {where}) AS d
     GROUP BY GROUPING SETS ((), (period))
     ORDER BY period
     """
 
 
-def _on_time_series_sql(*, by_student: bool) -> str:
-    student_filter = "AND student_id = $5" if by_student else ""
-    return f"""
-    SELECT {_PERIOD} AS period, {_TALLY}
-    FROM current_task_grades
-    WHERE course_id = $4 {student_filter} AND {_WINDOW}
-    GROUP BY period
-    ORDER BY period
-    """
+_COURSE_GRADE_SERIES = {
+    (student, course): _course_grade_series_sql(student=student, course=course)
+    for student in (False, True)
+    for course in (False, True)
+}
 
 
 class PostgresStatsReader:
@@ -85,11 +105,12 @@ class PostgresStatsReader:
     async def student_course(
         self, student_id: StudentId, course_id: CourseId
     ) -> StudentCourseTallies:
-        rows = {
-            r["kind"]: r for r in await self._pool.fetch(_STUDENT_COURSE, student_id, course_id)
-        }
+        row = await self._pool.fetchrow(_STUDENT_COURSE, student_id, course_id)
+        if row is None:
+            return StudentCourseTallies(course_grades=Tally(), task_grades=Tally())
         return StudentCourseTallies(
-            course_grades=_tally(rows["course"]), task_grades=_tally(rows["task"])
+            course_grades=Tally(row["course_count"], row["course_total"], row["course_on_time"]),
+            task_grades=Tally(row["task_count"], row["task_total"], row["task_on_time"]),
         )
 
     async def course_grade_series(
@@ -100,19 +121,15 @@ class PostgresStatsReader:
         student_id: StudentId | None = None,
         course_id: CourseId | None = None,
     ) -> CourseGradeSeries:
-        args: list[object] = [_unit(group_by), window.start, window.end]
-        filters: list[str] = []
-        for column, value in (("student_id", student_id), ("course_id", course_id)):
-            if value is not None:
-                args.append(value)
-                filters.append(f"{column} = ${len(args)}")
-        sql = _course_grade_series_sql(filters)
+        args: list[object] = [_unit(group_by), *_days(window)]
+        args += [v for v in (student_id, course_id) if v is not None]
+        sql = _COURSE_GRADE_SERIES[(student_id is not None, course_id is not None)]
         rows = await self._pool.fetch(sql, *args)
         overall = next(r for r in rows if r["overall"])
         return CourseGradeSeries(
             overall=_tally(overall),
             students=overall["students"],
-            periods=_periods(r for r in rows if not r["overall"]),
+            periods=_periods(r for r in rows if not r["overall"] and r["count"] > 0),
         )
 
     async def task_tallies_by_student(self, course_id: CourseId) -> list[StudentTally]:
@@ -133,16 +150,21 @@ class PostgresStatsReader:
         group_by: GroupBy | None,
         student_id: StudentId | None = None,
     ) -> OnTimeSeries:
-        args: list[object] = [_unit(group_by), window.start, window.end, course_id]
-        if student_id is not None:
-            args.append(student_id)
-        rows = await self._pool.fetch(_on_time_series_sql(by_student=student_id is not None), *args)
-        return _periods(rows)
+        args: list[object] = [_unit(group_by), *_days(window), course_id]
+        if student_id is None:
+            return _periods(await self._pool.fetch(_COURSE_ON_TIME, *args))
+        return _periods(await self._pool.fetch(_STUDENT_ON_TIME, *args, student_id))
 
 
 def _unit(group_by: GroupBy | None) -> str | None:
     """The date_trunc field: GroupBy's values are date_trunc's names (week = ISO, from Monday)."""
     return None if group_by is None else group_by.value
+
+
+def _days(window: DateWindow) -> tuple[date | None, date | None]:
+    """The window as days: [first, after the last)."""
+    end = None if window.end_date is None else window.end_date + timedelta(days=1)
+    return window.start_date, end
 
 
 def _tally(row: asyncpg.Record) -> Tally:

@@ -27,7 +27,8 @@ async def _build_dependencies(state: TaskiqState) -> None:
     stack = AsyncExitStack()
     record_grades = await stack.enter_async_context(worker_dependencies(settings))
     state.worker_resources = stack
-    attach(broker, record_grades, WorkerOptions.from_settings(settings).retry)
+    options = WorkerOptions.from_settings(settings)
+    attach(broker, record_grades, options.retry, options.batching)
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)

@@ -5,8 +5,8 @@ from typing import Any
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
 
 from adapters.redis_queue import ReliableRedisStreamBroker
-from application.handlers.record_grades import RecordGradesHandler
 from entrypoints.settings import Settings
+from entrypoints.worker.batching import BatchingRecorder, BatchOptions, Recorder
 from entrypoints.worker.options import QueueOptions
 from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.tasks import register_tasks
@@ -40,6 +40,7 @@ def redis_broker(
         trim_interval=options.trim_interval,
         max_deliveries=options.max_deliveries,
         xread_block_ms=options.xread_block_ms,
+        xread_count=options.xread_count,
     )
     register_tasks(broker)
     return broker
@@ -54,8 +55,12 @@ def ingest_task(broker: AsyncBroker) -> AsyncTaskiqDecoratedTask[Any, int]:
 
 
 def attach(
-    broker: AsyncBroker, record_grades: RecordGradesHandler, retry: RetryPolicy | None = None
+    broker: AsyncBroker,
+    record_grades: Recorder,
+    retry: RetryPolicy | None = None,
+    batching: BatchOptions | None = None,
 ) -> None:
-    """Give the tasks the use case they call (and how to retry it)."""
-    broker.state.record_grades = record_grades
+    """Give the tasks the use case they call (and how to retry it). The messages they process
+    at once are recorded together (see `batching`)."""
+    broker.state.record_grades = BatchingRecorder(record_grades, batching)
     broker.state.retry_policy = retry or RetryPolicy()

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from entrypoints.settings import Settings
+from entrypoints.worker.batching import BatchOptions
 from entrypoints.worker.retry import RetryPolicy
 
 
@@ -14,6 +15,7 @@ class QueueOptions:
     trim_interval: float = 60.0  # seconds between trims to what every group acknowledged
     max_deliveries: int = 10  # deliveries without an ack before an entry is dead-lettered
     xread_block_ms: int = 1000
+    xread_count: int = 100  # entries fetched per read: enough to fill a batch quickly
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -27,10 +29,11 @@ class QueueOptions:
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
-    concurrency: int = 10  # messages processed at once
+    concurrency: int = 256  # messages processed at once (and recorded together, see batching)
     drain_timeout: float = 5.0  # on stop, seconds to let running tasks finish
     stop_deadline: float = 9.5  # on stop, seconds before the process exits regardless
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    batching: BatchOptions = field(default_factory=BatchOptions)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -41,5 +44,10 @@ class WorkerOptions:
                 initial_delay=settings.retry_initial_delay,
                 max_delay=settings.retry_max_delay,
                 max_failed_attempts=settings.worker_max_attempts,
+            ),
+            batching=BatchOptions(
+                max_events=settings.worker_batch_max_events,
+                linger=settings.worker_batch_linger,
+                max_transactions=settings.worker_batch_transactions,
             ),
         )

@@ -61,7 +61,7 @@ async def run_worker(
     """A worker over its own Redis broker until `stop_event` is set."""
     worker = worker or WorkerOptions.from_settings(settings)
     broker = redis_broker(settings, queue)
-    attach(broker, record_grades, worker.retry)
+    attach(broker, record_grades, worker.retry, worker.batching)
     broker.is_worker_process = True
     await broker.startup()
     try:

@@ -1,7 +1,8 @@
 """The taskiq tasks: decode a queue message and hand it to one use case.
 
 Outcomes of `stats.ingest_grades` (acknowledged manually, see `delivery`):
-- recorded: acknowledged after the transaction commits;
+- recorded: acknowledged after the transaction commits (one transaction for the messages
+  processed at once, see `batching`);
 - malformed (not ours, or corrupted): dead-lettered and acknowledged at once;
 - the database is unavailable: retried with backoff until it is back, never acknowledged before;
 - any other error, `max_failed_attempts` times in a row: dead-lettered and acknowledged;
@@ -17,8 +18,9 @@ from taskiq.acks import AcknowledgeType
 
 from adapters import event_codec
 from application.commands import RecordGrades
-from application.handlers.record_grades import RecordGradesHandler
 from domain.errors import InvalidInput
+from entrypoints.worker import metrics
+from entrypoints.worker.batching import Recorder
 from entrypoints.worker.delivery import Delivery
 from entrypoints.worker.retry import GaveUp, RetryPolicy, Stopped, retrying
 
@@ -27,8 +29,11 @@ INGEST_TASK = "stats.ingest_grades"
 log = logging.getLogger(__name__)
 
 
-def record_grades_of(context: Context = TaskiqDepends()) -> RecordGradesHandler:
-    handler: RecordGradesHandler = context.state.record_grades
+def record_grades_of(context: Context = TaskiqDepends()) -> Recorder:
+    """The use case, behind the batching recorder `attach` put there: the events of messages
+    processed at once are recorded in one transaction, and each message is acknowledged only
+    once that transaction has committed."""
+    handler: Recorder = context.state.record_grades
     return handler
 
 
@@ -40,7 +45,7 @@ def retry_policy_of(context: Context = TaskiqDepends()) -> RetryPolicy:
 async def ingest_grades(
     events: list[dict[str, Any]],
     context: Context = TaskiqDepends(),
-    record: RecordGradesHandler = TaskiqDepends(record_grades_of),
+    record: Recorder = TaskiqDepends(record_grades_of),
     policy: RetryPolicy = TaskiqDepends(retry_policy_of),
 ) -> int:
     """Record a message's grade events in one transaction; returns how many changed anything."""
@@ -49,6 +54,7 @@ async def ingest_grades(
         command = RecordGrades(event_codec.decode(events))
     except (ValidationError, InvalidInput) as e:
         await delivery.dead_letter(f"malformed message: {e}", attempts=delivery.count)
+        metrics.count_failed(events)
         return 0
     try:
         changed = await retrying(
@@ -56,11 +62,13 @@ async def ingest_grades(
         )
     except GaveUp as e:
         await delivery.dead_letter(str(e), attempts=e.attempts)
+        metrics.count_failed(events)
         return 0
     except Stopped:
         log.info("worker stopping: message %s left for another consumer", context.message.task_id)
         return 0
     await delivery.ack()
+    metrics.count_processed(events)
     return changed
 
 

@@ -10,6 +10,19 @@ from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork
 from application.ports import StatsReader, UnitOfWork
 from domain.events import GradeEvent
 
+# Everything the Postgres store writes, for tests that start over between examples.
+RECORDED_TABLES = (
+    "course_grades",
+    "task_grade_events",
+    "current_task_grades",
+    "student_erasures",
+    "student_course_tallies",
+    "student_course_grade_days",
+    "course_grade_days",
+    "course_task_grade_days",
+    "course_task_tallies",
+)
+
 
 class AdapterSet(NamedTuple):
     unit_of_work: Callable[[], UnitOfWork]

@@ -1,0 +1,115 @@
+"""Property: whatever the events (regrades, late grades, duplicates, erasures), however they are
+split into batches and however those batches run at once, the aggregates the store keeps equal
+their recomputation from the recorded grades (`verify`)."""
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import asyncpg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.postgres import PostgresUnitOfWork, migrate, postgres_pool, verify
+from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
+
+pytestmark = pytest.mark.integration
+
+STUDENTS = [uuid.UUID(int=i) for i in range(1, 4)]
+COURSES = ["math", "art"]
+TASKS = ["essay", "quiz"]
+EPOCH = datetime(2025, 12, 30, 20, tzinfo=UTC)  # days and a year change close together
+TABLES = (
+    "course_grades, task_grade_events, current_task_grades, student_erasures,"
+    " student_course_tallies, student_course_grade_days, course_grade_days,"
+    " course_task_grade_days, course_task_tallies"
+)
+CONCURRENCY = 4
+
+moments = st.integers(0, 96).map(lambda hours: EPOCH + timedelta(hours=hours - hours % 3))
+grades = st.integers(0, 1000).map(lambda cents: Decimal(cents) / 100)
+
+
+@st.composite
+def events(draw: st.DrawFn) -> GradeEvent:
+    student = draw(st.sampled_from(STUDENTS))
+    accepted_at = draw(moments)
+    kind = draw(st.sampled_from(["course", "task", "task", "erase"]))
+    if kind == "erase":
+        return StudentErased(draw(st.uuids()), student, accepted_at)
+    course, grade, on_time = draw(st.sampled_from(COURSES)), draw(grades), draw(st.booleans())
+    graded_at = accepted_at - timedelta(hours=draw(st.sampled_from([0, 0, 5, 30])))
+    if kind == "course":
+        return CourseGraded(draw(st.uuids()), student, course, grade, on_time, graded_at, accepted_at)
+    task = draw(st.sampled_from(TASKS))
+    return TaskGraded(
+        draw(st.uuids()), student, course, task, grade, on_time, graded_at, accepted_at
+    )
+
+
+@st.composite
+def deliveries(draw: st.DrawFn) -> list[list[GradeEvent]]:
+    """Events with some delivered twice, shuffled, split into batches."""
+    stream = draw(st.lists(events(), min_size=1, max_size=40))
+    again = draw(st.lists(st.sampled_from(stream), max_size=8))
+    stream = draw(st.permutations(stream + again))
+    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=6)))
+    return [stream[a:b] for a, b in itertools.pairwise([0, *cuts, len(stream)]) if b > a]
+
+
+@pytest.fixture
+async def pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    await migrate(fresh_database_url)
+    async with postgres_pool(
+        fresh_database_url, min_size=CONCURRENCY, max_size=CONCURRENCY, command_timeout=30
+    ) as pool:
+        yield pool
+
+
+async def record(pool: asyncpg.Pool, batch: list[GradeEvent]) -> None:
+    async with PostgresUnitOfWork(pool) as uow:
+        await uow.grades.record(batch)
+        await uow.commit()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=deliveries(), concurrent=st.booleans())
+async def test_aggregates_equal_their_recomputation(
+    pool: asyncpg.Pool, batches: list[list[GradeEvent]], concurrent: bool
+) -> None:
+    await pool.execute(f"TRUNCATE {TABLES}")
+    if concurrent:
+        # Up to CONCURRENCY transactions at once, on overlapping rows: no deadlock, no race.
+        for start in range(0, len(batches), CONCURRENCY):
+            await asyncio.gather(*(record(pool, b) for b in batches[start : start + CONCURRENCY]))
+    else:
+        for batch in batches:
+            await record(pool, batch)
+    assert [str(d) for d in await verify(pool)] == []
+
+
+async def test_verify_reports_a_tampered_aggregate(pool: asyncpg.Pool) -> None:
+    at = EPOCH
+    await record(
+        pool,
+        [
+            CourseGraded(uuid.uuid4(), STUDENTS[0], "math", Decimal(8), True, at, at),
+            TaskGraded(uuid.uuid4(), STUDENTS[0], "math", "essay", Decimal(6), False, at, at),
+        ],
+    )
+    assert await verify(pool) == []
+    await pool.execute("UPDATE course_task_tallies SET total = total + 1")
+    await pool.execute("DELETE FROM course_grade_days")
+    await pool.execute(
+        "INSERT INTO course_task_grade_days VALUES ('art', '2025-01-01', 1, 5, 1)"
+    )
+    found = {(d.table, d.stored is None, d.recomputed is None) for d in await verify(pool)}
+    assert found == {
+        ("course_task_tallies", False, False),
+        ("course_grade_days", True, False),
+        ("course_task_grade_days", False, True),
+    }

@@ -1,0 +1,70 @@
+"""The API's queue: concurrent publishes go out as one Redis stream entry, and each caller
+returns only once that entry is written (or gets its error)."""
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+import redis.asyncio as redis
+from worker_redis_support import FAST_QUEUE, grade_events, queue_settings
+
+from adapters import event_codec
+from adapters.coalescing_queue import CoalescingEventQueue
+from adapters.taskiq_queue import TaskiqEventQueue
+from domain.events import GradeEvent
+from entrypoints.worker.broker import ingest_task, redis_broker
+
+pytestmark = pytest.mark.integration
+
+
+async def test_concurrent_publishes_are_one_entry(redis_url: str, redis_namespace: str) -> None:
+    settings = queue_settings(redis_url, redis_namespace)
+    broker = redis_broker(settings, FAST_QUEUE)
+    await broker.startup()
+    client = redis.from_url(redis_url)
+    try:
+        queue = CoalescingEventQueue(
+            TaskiqEventQueue(ingest_task(broker)), window=0.05, max_events=1000
+        )
+        posts = [grade_events(1) for _ in range(20)]
+        await asyncio.gather(*(queue.publish(events) for events in posts))
+        # Every caller has returned: the entry is there, holding every event in call order.
+        [(_, fields)] = await client.xrange(settings.queue_name)
+        message = broker.formatter.loads(fields[b"data"])
+        assert event_codec.decode(message.args[0]) == [e for events in posts for e in events]
+    finally:
+        await client.aclose()
+        await broker.shutdown()
+
+
+class Down:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def publish(self, events: Sequence[GradeEvent]) -> None:
+        self.calls += 1
+        raise ConnectionError("redis is down")
+
+
+async def test_every_caller_gets_the_error() -> None:
+    down = Down()
+    queue = CoalescingEventQueue(down, window=0.05, max_events=1000)
+    results = await asyncio.gather(
+        *(queue.publish(grade_events(1)) for _ in range(5)), return_exceptions=True
+    )
+    assert down.calls == 1
+    assert all(isinstance(r, ConnectionError) for r in results)
+
+
+async def test_a_full_batch_goes_at_once() -> None:
+    published: list[int] = []
+
+    class Recording:
+        async def publish(self, events: Sequence[GradeEvent]) -> None:
+            published.append(len(events))
+
+    queue = CoalescingEventQueue(Recording(), window=60, max_events=4)
+    await asyncio.wait_for(
+        asyncio.gather(*(queue.publish(grade_events(1)) for _ in range(4))), timeout=5
+    )
+    assert published == [4]
