@@ -35,6 +35,15 @@ class StudentAverage:
     grade_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class PeerAverage:
+    """Another student as a student sees them: a stable per-course alias, never their id."""
+
+    alias: str
+    average_grade: float | None
+    grade_count: int
+
+
 # --- GET /stats/student/{student_id}/course/{course_id}
 
 
@@ -101,6 +110,7 @@ class CourseAverageView:
 class GetStudentTaskComparison:
     student_id: StudentId
     course_id: CourseId
+    anonymize_peers: bool = False  # when a student asks: peers appear under aliases
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,7 @@ class StudentTaskComparisonView:
     student_id: StudentId
     course_id: CourseId
     student_average: float | None
-    other_students: list[StudentAverage]
+    other_students: list[StudentAverage] | list[PeerAverage]
     warning: str | None = None
 
 

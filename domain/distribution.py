@@ -1,41 +1,60 @@
 """Order statistics for spreads of grades: quantiles, standard deviation, histograms, ranks.
 
-All exact on Decimals; results are rounded to 2 decimals only by the caller (`round2`).
+Every figure is computed exactly and rounded once, half up, to 2 decimals, like the averages in
+`domain.statistics`: grades may carry any number of digits (a float's shortest form can be
+5E-324), and a value rounded to a working precision first can land on the other side of a half
+cent.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from fractions import Fraction
 from itertools import pairwise
 
-from domain.statistics import round2
+from domain.statistics import average, exact_sum, percentage, round2
 
 HISTOGRAM_BINS = 10
+# Only additions and multiplications by exact quarters run in this context, so they are exact.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_QUARTER = Decimal("0.25")
 
 
 def quantile(ordered: Sequence[Decimal], q: Decimal) -> Decimal:
-    """Linear interpolation between closest ranks (numpy's default, R's type 7).
+    """Linear interpolation between closest ranks (numpy's default, R's type 7), exact.
 
     `ordered` is sorted ascending and not empty; q is in [0, 1].
     """
     if not ordered:
         raise ValueError("quantile of no values")
-    position = (len(ordered) - 1) * q
+    position = _EXACT.multiply(Decimal(len(ordered) - 1), q)
     lower = int(position)
-    fraction = position - lower
+    fraction = _EXACT.subtract(position, Decimal(lower))
     if fraction == 0:
         return ordered[lower]
-    return ordered[lower] + fraction * (ordered[lower + 1] - ordered[lower])
+    step = _EXACT.subtract(ordered[lower + 1], ordered[lower])
+    return _EXACT.add(ordered[lower], _EXACT.multiply(fraction, step))
 
 
 def population_std_dev(values: Sequence[Decimal]) -> Decimal:
+    """The population standard deviation, rounded half up to 2 decimals on the exact value.
+
+    The variance is an exact fraction; its square root is rounded with integer square roots: the
+    rounded value is c/100 for the largest c with c - 1/2 <= 100*sigma, that is the largest odd
+    2c - 1 with (2c - 1)^2 <= 40000 * variance.
+    """
     if not values:
         raise ValueError("standard deviation of no values")
-    with localcontext() as exact:
-        exact.prec = 60
-        mean = sum(values, Decimal(0)) / len(values)
-        variance = sum(((v - mean) ** 2 for v in values), Decimal(0)) / len(values)
-        return variance.sqrt()
+    exact = [Fraction(v) for v in values]
+    count = len(exact)
+    total = sum(exact, Fraction(0))
+    variance = (count * sum((v * v for v in exact), Fraction(0)) - total * total) / (count * count)
+    scaled = variance * 40000
+    root = math.isqrt(scaled.numerator // scaled.denominator)
+    odd = root if root % 2 else root - 1
+    cents = (odd + 1) // 2
+    return round2(Decimal(cents).scaleb(-2))
 
 
 def histogram(values: Sequence[Decimal]) -> list[int]:
@@ -62,19 +81,23 @@ class Spread:
 
     @classmethod
     def of(cls, values: Sequence[Decimal]) -> "Spread":
+        if not values:
+            raise ValueError("spread of no values")
         ordered = sorted(values)
-        with localcontext() as exact:
-            exact.prec = 60
-            mean = sum(ordered, Decimal(0)) / len(ordered)
+        total = Decimal(0)
+        for value in ordered:
+            total = exact_sum(total, value)
+        mean = average(total, len(ordered))
+        assert mean is not None
         return cls(
             count=len(ordered),
-            mean=round2(mean),
+            mean=mean,
             minimum=round2(ordered[0]),
-            first_quartile=round2(quantile(ordered, Decimal("0.25"))),
-            median=round2(quantile(ordered, Decimal("0.5"))),
-            third_quartile=round2(quantile(ordered, Decimal("0.75"))),
+            first_quartile=round2(quantile(ordered, _QUARTER)),
+            median=round2(quantile(ordered, 2 * _QUARTER)),
+            third_quartile=round2(quantile(ordered, 3 * _QUARTER)),
             maximum=round2(ordered[-1]),
-            std_dev=round2(population_std_dev(ordered)),
+            std_dev=population_std_dev(ordered),
             histogram=histogram(ordered),
         )
 
@@ -89,15 +112,15 @@ def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
 
 
 def percentiles_below(scores: Sequence[Decimal]) -> list[Decimal]:
-    """For each score, the share (0-100, rounded) of all scores strictly lower than it."""
+    """For each score, the share (0-100, rounded half up to 2 decimals) of all scores strictly
+    lower than it."""
     ordered = sorted(scores)
     lower_count: dict[Decimal, int] = {}
     for position, score in enumerate(ordered):
         lower_count.setdefault(score, position)
     total = len(scores)
-    with localcontext() as exact:
-        exact.prec = 60
-        return [round2(Decimal(lower_count[s]) * 100 / total) for s in scores]
+    shares = [percentage(lower_count[s], total) for s in scores]
+    return [s for s in shares if s is not None]
 
 
 def is_declining(grades_oldest_first: Sequence[Decimal], run: int = 3) -> bool:

@@ -1,8 +1,10 @@
 """The ports: what the use cases need from the outside world, as Protocols."""
 
+from application.ports.analytics_reader import AnalyticsReader, CurrentTaskGrade, StudentInCourse
 from application.ports.clock import Clock
 from application.ports.event_queue import EventQueue
 from application.ports.grade_store import GradeStore
+from application.ports.pseudonyms import Pseudonyms
 from application.ports.stats_reader import (
     CourseGradeSeries,
     OnTimeSeries,
@@ -14,14 +16,18 @@ from application.ports.stats_reader import (
 from application.ports.unit_of_work import UnitOfWork
 
 __all__ = [
+    "AnalyticsReader",
     "Clock",
     "CourseGradeSeries",
+    "CurrentTaskGrade",
     "EventQueue",
     "GradeStore",
     "OnTimeSeries",
     "PeriodTally",
+    "Pseudonyms",
     "StatsReader",
     "StudentCourseTallies",
+    "StudentInCourse",
     "StudentTally",
     "UnitOfWork",
 ]

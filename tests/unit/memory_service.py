@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.memory import (
     InMemoryDatabase,
     InMemoryEventQueue,
@@ -62,7 +63,9 @@ def build_service(now: datetime = NOW) -> Service:
         summary=GetStudentCourseSummaryHandler(reader),
         student_average=GetStudentAverageHandler(reader, clock),
         course_average=GetCourseAverageHandler(reader, clock),
-        comparison=GetStudentTaskComparisonHandler(reader),
+        comparison=GetStudentTaskComparisonHandler(
+            reader, HmacPseudonyms(b"test-pseudonym-key-0123456789")
+        ),
         task_averages=GetTaskAveragesHandler(reader),
         on_time=GetOnTimePercentageHandler(reader, clock),
     )

@@ -1,0 +1,337 @@
+"""`classconnect-stats import FILE.csv|FILE.jsonl`: backfill historical grades.
+
+The file is streamed through the batch path (`SubmitGrades`, events published to the configured
+queue) in batches. A row that breaks a rule is written to the rejects file with its line number
+and the import goes on. Re-running the import after an interruption (or after fixing rejected
+rows) never counts a grade twice, because every row has a deterministic event id:
+
+- the row's own `event_id` when it has one (the platform's id: the same grade exported in two files
+  is one event);
+- otherwise uuid5 of the row's canonical content (kind, ids, exact grade, on_time, graded_at in UTC)
+  and of how many identical rows came before it in the file. Neither the line number nor a hash
+  of the file is used: both change when a line is fixed, removed or added elsewhere, which would
+  give every later row a new id and count it again. Two identical rows (two equal course-level
+  grades are two grades) keep distinct ids through the occurrence index.
+
+CSV files have the header kind,student_id,course_id,task_id,grade,on_time,graded_at,event_id
+(task_id, on_time, graded_at and event_id may be missing or empty); JSONL files hold one event
+object per line, as in the body of POST /stats/grades/batch.
+"""
+
+import argparse
+import asyncio
+import csv
+import dataclasses
+import hashlib
+import json
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC
+from pathlib import Path
+from typing import IO, TextIO
+
+from application.commands import SubmitGrade
+from application.handlers.submit_grade_batch import MAX_BATCH_SIZE, command_from_mapping
+from application.handlers.submit_grades import SubmitGrades, to_event
+from application.ports import Clock
+from domain.errors import FieldError, InvalidInput
+from domain.events import CourseGraded, StudentErased, TaskGraded
+from entrypoints.settings import Settings
+
+CSV_COLUMNS = ("kind", "student_id", "course_id", "task_id", "grade", "on_time", "graded_at",
+               "event_id")
+REQUIRED_COLUMNS = ("kind", "student_id", "course_id", "grade")
+# Never change: the ids of rows without an event_id derive from it.
+ROW_NAMESPACE = uuid.UUID("0b6c2f8e-5a41-5d2e-9a57-3e1c8d4f7a90")
+_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
+_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+class UnreadableFile(Exception):
+    """The file cannot be imported at all (unknown format, bad header)."""
+
+
+@dataclasses.dataclass
+class ImportReport:
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    batches: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
+    line: int
+    fields: object | None  # a mapping for command_from_mapping, or None when unreadable
+    error: str | None = None  # why the row could not be read
+
+
+class Progress:
+    """A one-line progress report (rows, rows/s, ETA by bytes) on a terminal, redrawn at most
+    every `interval` seconds."""
+
+    def __init__(self, stream: TextIO, total_bytes: int, interval: float = 0.5) -> None:
+        self._stream = stream
+        self._total = total_bytes
+        self._interval = interval
+        self._started = time.monotonic()
+        self._shown = 0.0
+
+    def update(self, report: ImportReport, done_bytes: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._shown < self._interval:
+            return
+        self._shown = now
+        elapsed = max(now - self._started, 1e-9)
+        rate = report.rows / elapsed
+        byte_rate = done_bytes / elapsed
+        eta = (self._total - done_bytes) / byte_rate if byte_rate > 0 else 0.0
+        self._stream.write(
+            f"\r{report.rows:,} rows  {rate:,.0f} rows/s  ETA {_clock_time(eta)}"
+            f"  {report.rejected:,} rejected "
+        )
+        self._stream.flush()
+
+    def finish(self, report: ImportReport, done_bytes: int) -> None:
+        self.update(report, done_bytes, force=True)
+        self._stream.write("\n")
+        self._stream.flush()
+
+
+def _clock_time(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+class _CountingLines:
+    """The lines of a binary file as text, counting the bytes read (for the ETA)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.bytes_read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._raw:
+            self.bytes_read += len(line)
+            yield line.decode("utf-8", errors="replace")
+
+
+def detect_format(path: Path, declared: str | None) -> str:
+    if declared:
+        return declared
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise UnreadableFile(f"cannot tell the format of {path.name}: use --format csv|jsonl")
+
+
+def read_csv(lines: Iterator[str]) -> Iterator[Row]:
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise UnreadableFile(f"the CSV header lacks {', '.join(missing)}; expected {CSV_COLUMNS}")
+    line = reader.line_num
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            yield Row(start, None, f"has {len(cells)} cells, the header {len(header)}")
+            continue
+        yield Row(start, _typed_cells(dict(zip(header, cells, strict=True))))
+
+
+def _typed_cells(cells: dict[str, str]) -> dict[str, object]:
+    """CSV text as the JSON types command_from_mapping checks; text that is no number or flag
+    stays text, so the check names the field."""
+    typed: dict[str, object] = {}
+    for name, text in cells.items():
+        text = text.strip()
+        if text == "":
+            continue
+        if name == "grade" and _NUMBER.fullmatch(text):
+            typed[name] = float(text)
+        elif name == "on_time" and text.lower() in _FLAGS:
+            typed[name] = _FLAGS[text.lower()]
+        else:
+            typed[name] = text
+    return typed
+
+
+def read_jsonl(lines: Iterator[str]) -> Iterator[Row]:
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            yield Row(number, json.loads(text))
+        except ValueError:
+            yield Row(number, None, "is not valid JSON")
+
+
+def row_event_id(
+    command: SubmitGrade, event: CourseGraded | TaskGraded, seen: dict[bytes, int]
+) -> uuid.UUID:
+    """The row's event id: its own, else derived from its content (`event`, the row as checked
+    by the domain) and the number of identical rows before it (counted in `seen`)."""
+    if command.event_id is not None:
+        return command.event_id
+    graded_at = command.graded_at.astimezone(UTC).isoformat() if command.graded_at else ""
+    content = "\x1f".join(
+        [
+            "task_grade" if isinstance(event, TaskGraded) else "course_grade",
+            str(event.student_id),
+            event.course_id,
+            event.task_id if isinstance(event, TaskGraded) else "",
+            str(event.grade.normalize()),
+            "1" if event.on_time else "0",
+            graded_at,
+        ]
+    )
+    digest = hashlib.blake2b(content.encode(), digest_size=16).digest()
+    occurrence = seen.get(digest, 0)
+    seen[digest] = occurrence + 1
+    return uuid.uuid5(ROW_NAMESPACE, f"{content}\x1e{occurrence}")
+
+
+async def import_file(
+    path: Path,
+    submit: SubmitGrades,
+    clock: Clock,
+    *,
+    rejects_path: Path,
+    file_format: str | None = None,
+    batch_size: int = 1000,
+    progress: TextIO | None = None,
+) -> ImportReport:
+    """Import every row of `path`; rejected rows go to `rejects_path` as JSON lines
+    `{"line", "errors": [{"field", "message"}]}`. Raises what the queue raises (an interruption):
+    the import can then be run again."""
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValueError(f"batch_size must be from 1 to {MAX_BATCH_SIZE}")
+    reader = read_csv if detect_format(path, file_format) == "csv" else read_jsonl
+    report = ImportReport()
+    seen: dict[bytes, int] = {}
+    with path.open("rb") as raw, rejects_path.open("w", encoding="utf-8") as rejects:
+        lines = _CountingLines(raw)
+        meter = Progress(progress, path.stat().st_size) if progress else None
+        batch: list[tuple[int, SubmitGrade]] = []
+
+        def reject(line: int, errors: list[FieldError]) -> None:
+            report.rejected += 1
+            record = {"line": line, "errors": [dataclasses.asdict(e) for e in errors]}
+            rejects.write(json.dumps(record) + "\n")
+
+        async def flush() -> None:
+            while batch:
+                try:
+                    await submit([command for _, command in batch], prefix="events")
+                except InvalidInput as invalid:  # e.g. a graded_at now too far ahead: rare
+                    batch[:] = _drop_rejected(batch, invalid, reject)
+                    continue
+                report.accepted += len(batch)
+                report.batches += 1
+                batch.clear()
+
+        for row in reader(iter(lines)):
+            report.rows += 1
+            if meter:
+                meter.update(report, lines.bytes_read)
+            if row.error is not None:
+                reject(row.line, [FieldError("row", row.error)])
+                continue
+            try:
+                command = command_from_mapping(row.fields)
+                event = to_event(command, clock.now())
+            except InvalidInput as invalid:
+                reject(row.line, invalid.errors)
+                continue
+            assert not isinstance(event, StudentErased)
+            event_id = row_event_id(command, event, seen)
+            batch.append((row.line, dataclasses.replace(command, event_id=event_id)))
+            if len(batch) >= batch_size:
+                await flush()
+        await flush()
+        if meter:
+            meter.finish(report, lines.bytes_read)
+    return report
+
+
+def _drop_rejected(
+    batch: list[tuple[int, SubmitGrade]],
+    invalid: InvalidInput,
+    reject: Callable[[int, list[FieldError]], None],
+) -> list[tuple[int, SubmitGrade]]:
+    """The batch without the events the queue's validation refused, each written as a reject."""
+    bad: dict[int, list[FieldError]] = {}
+    for error in invalid.errors:
+        index_text, _, field = error.field.removeprefix("events[").partition("].")
+        bad.setdefault(int(index_text), []).append(FieldError(field, error.message))
+    for index, errors in sorted(bad.items()):
+        reject(batch[index][0], errors)
+    return [item for index, item in enumerate(batch) if index not in bad]
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    command = commands.add_parser(
+        "import",
+        help="backfill grades from a CSV or JSONL file (safe to re-run)",
+        description=(__doc__ or "").split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("file", type=Path)
+    command.add_argument("--format", choices=["csv", "jsonl"], help="default: from the suffix")
+    command.add_argument("--rejects", type=Path, help="default: FILE.rejects.jsonl")
+    command.add_argument("--batch-size", type=int, default=1000, help="events per batch")
+    command.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None,
+        help="a progress line on stderr (default: when stderr is a terminal)",
+    )
+    command.set_defaults(handler=_import)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> None:
+    from entrypoints.cli.service import with_storage
+    from entrypoints.container import build_container, open_resources
+
+    settings = with_storage(settings)
+    if settings.database_url and settings.auto_migrate:
+        from adapters.postgres import migrate
+
+        asyncio.run(migrate(settings.database_url))
+    if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        sys.exit(f"--batch-size must be from 1 to {MAX_BATCH_SIZE}")
+    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
+    rejects_path = args.rejects or args.file.with_name(args.file.name + ".rejects.jsonl")
+
+    async def run() -> ImportReport:
+        container = build_container(settings)
+        async with open_resources(container):
+            return await import_file(
+                args.file,
+                container.use_cases.submit_grades(),
+                container.adapters.clock(),
+                rejects_path=rejects_path,
+                file_format=args.format,
+                batch_size=args.batch_size,
+                progress=sys.stderr if show_progress else None,
+            )
+
+    try:
+        report = asyncio.run(run())
+    except (UnreadableFile, OSError) as e:
+        sys.exit(f"import failed: {e}")
+    print(
+        f"{report.rows} rows read, {report.accepted} queued in {report.batches} batches,"
+        f" {report.rejected} rejected" + (f" (see {rejects_path})" if report.rejected else "")
+    )
+    if report.rejected:
+        sys.exit(1)

@@ -1,0 +1,172 @@
+"""`classconnect-stats import`: rows through the batch path, rejects with line numbers, re-runs
+that count nothing twice. Over the in-memory adapters (tests/integration/test_import_postgres.py
+does the same on PostgreSQL)."""
+
+import io
+import json
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from adapters.in_process_queue import InProcessEventQueue
+from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork, ManualClock
+from application.handlers.record_grades import RecordGradesHandler
+from application.handlers.submit_grades import SubmitGrades
+from domain.events import GradeEvent
+from entrypoints.cli import main
+from entrypoints.cli.importer import UnreadableFile, import_file
+
+HEADER = "kind,student_id,course_id,task_id,grade,on_time,graded_at,event_id\n"
+
+
+def student(n: int) -> str:
+    return str(uuid.UUID(int=n))
+
+
+def csv_file(tmp_path: Path, broken_at: int | None = None, rows: int = 30) -> Path:
+    """`rows` rows: task grades (with regrades), course grades (one pair identical), a few with
+    their own event id; a broken row at line `broken_at` when asked."""
+    lines = [HEADER]
+    for n in range(rows):
+        line = len(lines) + 1
+        if line == broken_at:
+            lines.append(f"task_grade,{student(1)},math,hw1,11,true,2026-01-01T10:00:00Z,\n")
+        elif n % 5 == 0:
+            lines.append(f"course_grade,{student(n % 4)},math,,7.5,,2026-01-01T10:00:00Z,\n")
+        elif n % 7 == 0:
+            lines.append(f"task_grade,{student(n % 4)},math,hw{n % 3},{n % 11},false,"
+                         f"2026-01-0{n % 9 + 1}T10:00:00+02:00,{uuid.UUID(int=1000 + n)}\n")
+        else:
+            lines.append(f"task_grade,{student(n % 4)},math,hw{n % 3},{(n * 7) % 11},true,"
+                         f"2026-01-0{n % 9 + 1}T10:00:00Z,\n")
+    path = tmp_path / "grades.csv"
+    path.write_text("".join(lines))
+    return path
+
+
+class FlakyQueue:
+    """Records like the in-process queue, until its `fail_at`-th publish: then it is gone."""
+
+    def __init__(self, record: RecordGradesHandler, fail_at: int | None = None) -> None:
+        self._queue = InProcessEventQueue(record)
+        self._fail_at = fail_at
+        self.published = 0
+
+    async def publish(self, events: Sequence[GradeEvent]) -> None:
+        self.published += 1
+        if self.published == self._fail_at:
+            raise ConnectionError("the queue went away")
+        await self._queue.publish(events)
+
+
+def submitter(database: InMemoryDatabase, fail_at: int | None = None) -> SubmitGrades:
+    record = RecordGradesHandler(lambda: InMemoryUnitOfWork(database))
+    return SubmitGrades(FlakyQueue(record, fail_at), ManualClock())
+
+
+def snapshot(database: InMemoryDatabase) -> tuple[object, ...]:
+    return (
+        sorted((g.student_id, g.grade) for g in database.course_grades.values()),
+        sorted((g.slot, g.grade) for g in database.current_task_grades.values()),
+        len(database.task_events),
+    )
+
+
+async def test_a_broken_row_in_the_middle_is_rejected_and_the_rest_imported(
+    tmp_path: Path,
+) -> None:
+    path = csv_file(tmp_path, broken_at=16)
+    rejects = tmp_path / "rejects.jsonl"
+    database = InMemoryDatabase()
+    report = await import_file(path, submitter(database), ManualClock(), rejects_path=rejects,
+                               batch_size=4)
+    assert (report.rows, report.accepted, report.rejected) == (30, 29, 1)
+    [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert reject == {"line": 16, "errors": [{"field": "grade", "message": "must be from 0 to 10"}]}
+    # two identical course-grade rows are two grades
+    assert len(database.course_grades) == 6
+
+
+async def test_interrupted_then_rerun_counts_every_row_once(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, broken_at=9)
+    rejects = tmp_path / "rejects.jsonl"
+    whole = InMemoryDatabase()
+    await import_file(path, submitter(whole), ManualClock(), rejects_path=rejects, batch_size=4)
+
+    database = InMemoryDatabase()
+    with pytest.raises(ConnectionError):
+        await import_file(path, submitter(database, fail_at=3), ManualClock(),
+                          rejects_path=rejects, batch_size=4)
+    assert 0 < len(database.task_events) + len(database.course_grades) < 29
+    report = await import_file(path, submitter(database), ManualClock(), rejects_path=rejects,
+                               batch_size=4)
+    assert (report.accepted, report.rejected) == (29, 1)
+    assert snapshot(database) == snapshot(whole)
+    # and again, with the broken row fixed: only that row is new
+    path.write_text(path.read_text().replace(",11,true,", ",6,true,"))
+    await import_file(path, submitter(database), ManualClock(), rejects_path=rejects,
+                      batch_size=7)
+    assert len(database.task_events) == len(whole.task_events) + 1
+    assert len(database.course_grades) == len(whole.course_grades)
+
+
+async def test_ids_do_not_depend_on_line_numbers(tmp_path: Path) -> None:
+    path = csv_file(tmp_path)
+    database = InMemoryDatabase()
+    rejects = tmp_path / "rejects.jsonl"
+    await import_file(path, submitter(database), ManualClock(), rejects_path=rejects)
+    before = snapshot(database)
+    header, *rows = path.read_text().splitlines(keepends=True)
+    path.write_text(header + "".join(reversed(rows)))  # every row on another line
+    await import_file(path, submitter(database), ManualClock(), rejects_path=rejects)
+    assert snapshot(database) == before
+
+
+async def test_jsonl_with_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "grades.jsonl"
+    good = {"kind": "task_grade", "student_id": student(1), "course_id": "art", "task_id": "t",
+            "grade": 9.25, "graded_at": "2026-01-02T00:00:00Z"}
+    path.write_text("\n".join([
+        json.dumps(good),
+        "{not json",
+        "",
+        json.dumps({**good, "task_id": "u", "kind": "exam"}),
+        json.dumps({**good, "task_id": "v"}),
+    ]) + "\n")
+    database = InMemoryDatabase()
+    rejects = tmp_path / "r.jsonl"
+    report = await import_file(path, submitter(database), ManualClock(), rejects_path=rejects)
+    assert (report.rows, report.accepted, report.rejected) == (4, 2, 2)
+    assert [json.loads(x)["line"] for x in rejects.read_text().splitlines()] == [2, 4]
+    assert sorted(g.grade for g in database.current_task_grades.values()) == [Decimal("9.25")] * 2
+
+
+async def test_a_csv_without_the_required_columns_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "grades.csv"
+    path.write_text("student_id,grade\n" + student(1) + ",5\n")
+    with pytest.raises(UnreadableFile):
+        await import_file(path, submitter(InMemoryDatabase()), ManualClock(),
+                          rejects_path=tmp_path / "r.jsonl")
+
+
+async def test_progress_reports_rows_per_second_and_eta(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    await import_file(csv_file(tmp_path), submitter(InMemoryDatabase()), ManualClock(),
+                      rejects_path=tmp_path / "r.jsonl", progress=stream)
+    last = stream.getvalue().rstrip("\n").rsplit("\r", 1)[-1]
+    assert last.startswith("30 rows ") and "rows/s" in last and "ETA 0:00:00" in last
+
+
+def test_the_command_reports_rejects_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATS_STORAGE", "memory")
+    path = csv_file(tmp_path, broken_at=5)
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", str(path), "--batch-size", "8", "--no-progress"])
+    assert exit_.value.code == 1
+    assert "30 rows read, 29 queued in 4 batches, 1 rejected" in capsys.readouterr().out
+    assert json.loads((tmp_path / "grades.csv.rejects.jsonl").read_text())["line"] == 5
