@@ -11,17 +11,29 @@ from contextlib import asynccontextmanager
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.coalescing_queue import CoalescingEventQueue
+from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.in_process_queue import InProcessEventQueue
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
+from adapters.memory.analytics_reader import InMemoryAnalyticsReader
 from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork, new_pool, opened
+from adapters.postgres.analytics_reader import PostgresAnalyticsReader
 from adapters.taskiq_queue import TaskiqEventQueue
+from application.handlers.erase_student import EraseStudentHandler
+from application.handlers.export_course_grades import ExportCourseGradesHandler
+from application.handlers.find_at_risk_students import FindAtRiskStudentsHandler
+from application.handlers.get_average_distribution import GetAverageDistributionHandler
 from application.handlers.get_course_average import GetCourseAverageHandler
 from application.handlers.get_on_time_percentage import GetOnTimePercentageHandler
 from application.handlers.get_student_average import GetStudentAverageHandler
 from application.handlers.get_student_course_summary import GetStudentCourseSummaryHandler
+from application.handlers.get_student_courses import GetStudentCoursesHandler
 from application.handlers.get_student_task_comparison import GetStudentTaskComparisonHandler
 from application.handlers.get_task_averages import GetTaskAveragesHandler
+from application.handlers.get_task_spreads import GetTaskSpreadsHandler
+from application.handlers.list_course_students import ListCourseStudentsHandler
 from application.handlers.record_grades import RecordGradesHandler
+from application.handlers.submit_grade_batch import SubmitGradeBatchHandler
 from application.handlers.submit_grades import SubmitGrades
 from entrypoints.settings import Settings
 from entrypoints.worker.broker import ingest_task, redis_broker
@@ -36,6 +48,10 @@ class MemoryAdapters(containers.DeclarativeContainer):
     database = providers.Singleton(InMemoryDatabase)
     unit_of_work = providers.Factory(InMemoryUnitOfWork, database=database)
     stats_reader = providers.Singleton(InMemoryStatsReader, database=database)
+    analytics_reader = providers.Singleton(InMemoryAnalyticsReader, database=database)
+    pseudonyms = providers.Singleton(
+        HmacPseudonyms, key=settings.provided.pseudonym_key_bytes
+    )
     broker = providers.Object(None)
     event_queue = providers.Singleton(
         InProcessEventQueue,
@@ -59,6 +75,10 @@ class PostgresAdapters(containers.DeclarativeContainer):
     pool_connection = providers.Resource(opened, pool)
     unit_of_work = providers.Factory(PostgresUnitOfWork, pool=pool)
     stats_reader = providers.Singleton(PostgresStatsReader, pool=pool)
+    analytics_reader = providers.Singleton(PostgresAnalyticsReader, pool=pool)
+    pseudonyms = providers.Singleton(
+        HmacPseudonyms, key=settings.provided.pseudonym_key_bytes
+    )
     broker = providers.Object(None)
     event_queue = providers.Singleton(
         InProcessEventQueue,
@@ -70,8 +90,16 @@ class PostgresRedisAdapters(PostgresAdapters):
     """Statistics in PostgreSQL; events queued in a Redis stream for the workers."""
 
     broker = providers.Singleton(redis_broker, settings=PostgresAdapters.settings)
+    # POSTs arriving together go out as one queue message (each still awaits its XADD).
     event_queue = providers.Singleton(
-        TaskiqEventQueue, ingest_task=providers.Callable(ingest_task, broker)
+        CoalescingEventQueue,
+        queue=providers.Singleton(
+            TaskiqEventQueue,
+            ingest_task=providers.Callable(ingest_task, broker),
+            timeout=PostgresAdapters.settings.provided.queue_timeout,
+        ),
+        window=PostgresAdapters.settings.provided.queue_coalesce_window,
+        max_events=PostgresAdapters.settings.provided.queue_coalesce_max_events,
     )
 
 
@@ -82,6 +110,28 @@ class UseCases(containers.DeclarativeContainer):
         SubmitGrades, queue=adapters.event_queue, clock=adapters.clock
     )
     record_grades = providers.Singleton(RecordGradesHandler, uow=adapters.unit_of_work.provider)
+    submit_grade_batch = providers.Singleton(
+        SubmitGradeBatchHandler, submit=submit_grades, clock=adapters.clock
+    )
+    erase_student = providers.Singleton(
+        EraseStudentHandler, queue=adapters.event_queue, clock=adapters.clock
+    )
+    task_spreads = providers.Singleton(GetTaskSpreadsHandler, reader=adapters.analytics_reader)
+    course_students = providers.Singleton(
+        ListCourseStudentsHandler, reader=adapters.analytics_reader
+    )
+    average_distribution = providers.Singleton(
+        GetAverageDistributionHandler, reader=adapters.analytics_reader
+    )
+    at_risk_students = providers.Singleton(
+        FindAtRiskStudentsHandler, reader=adapters.analytics_reader
+    )
+    student_courses = providers.Singleton(
+        GetStudentCoursesHandler, reader=adapters.analytics_reader
+    )
+    export_course_grades = providers.Singleton(
+        ExportCourseGradesHandler, reader=adapters.analytics_reader
+    )
     student_course_summary = providers.Singleton(
         GetStudentCourseSummaryHandler, reader=adapters.stats_reader
     )
@@ -92,7 +142,9 @@ class UseCases(containers.DeclarativeContainer):
         GetCourseAverageHandler, reader=adapters.stats_reader, clock=adapters.clock
     )
     student_task_comparison = providers.Singleton(
-        GetStudentTaskComparisonHandler, reader=adapters.stats_reader
+        GetStudentTaskComparisonHandler,
+        reader=adapters.stats_reader,
+        pseudonyms=adapters.pseudonyms,
     )
     task_averages = providers.Singleton(GetTaskAveragesHandler, reader=adapters.stats_reader)
     on_time_percentage = providers.Singleton(

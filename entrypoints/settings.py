@@ -1,5 +1,7 @@
 """Configuration from the environment (prefix STATS_), with the old service's names as fallbacks."""
 
+import hashlib
+import secrets
 from pathlib import Path
 from typing import Literal
 
@@ -8,12 +10,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="STATS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="STATS_", extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
-    max_body_bytes: int = 1024 * 1024
+    # "auto": JSON lines when stderr is not a terminal, human-readable when it is.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="one grade per request")
+    max_batch_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="a batch")
+    shutdown_timeout: float = Field(
+        default=8.0, gt=0, description="on SIGTERM, seconds to let in-flight requests finish"
+    )
+    ready_timeout: float = Field(
+        default=1.0, gt=0, description="seconds per dependency check of /stats/ready and /metrics"
+    )
+    metrics_token: str | None = None  # when set, /metrics needs `Authorization: Bearer <token>`
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="the worker's /metrics port; 0: none"
+    )
 
     # Storage: a PostgreSQL URL; none means the embedded server (or memory, see `storage`).
     database_url: str | None = Field(
@@ -36,7 +51,17 @@ class Settings(BaseSettings):
     queue_max_deliveries: int = Field(
         default=10, ge=1, description="deliveries without an ack before an entry is dead-lettered"
     )
-    worker_concurrency: int = Field(default=10, ge=1, description="messages processed at once")
+    worker_concurrency: int = Field(default=256, ge=1, description="messages processed at once")
+    # The messages processed at once are recorded together: up to this many events per
+    # transaction, waiting this many seconds for more, this many transactions at once.
+    worker_batch_max_events: int = Field(default=1000, ge=1)
+    worker_batch_linger: float = Field(default=0.002, ge=0)
+    worker_batch_transactions: int = Field(default=2, ge=1)
+    # The API puts the events of POSTs arriving within this many seconds (up to this many
+    # events) into one queue message; each POST still returns only once it is queued.
+    queue_timeout: float = Field(default=5.0, gt=0, description="seconds to queue a message")
+    queue_coalesce_window: float = Field(default=0.002, ge=0)
+    queue_coalesce_max_events: int = Field(default=256, ge=1)
     worker_drain_timeout: float = Field(
         default=5.0, ge=0, description="on stop, seconds to let running messages finish"
     )
@@ -52,6 +77,36 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)
     database_timeout: float = Field(default=10.0, gt=0, description="seconds per statement")
     auto_migrate: bool = True
+
+    # Authentication: "auto" is on when a key is configured; with no key it is off on a loopback
+    # address and the service refuses to start elsewhere. "off" must be said explicitly.
+    auth: Literal["auto", "on", "off"] = "auto"
+    jwt_secret: str | None = None  # HS256
+    jwt_public_key: str | None = None  # RS256/ES256: PEM text or a path to a PEM file
+    jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway: float = Field(default=30.0, ge=0, description="seconds of clock skew allowed")
+    # Writes per client (token subject, else address), in events per second (0: unlimited),
+    # counted in each API process; above it POSTs answer 429 with Retry-After.
+    write_rate_limit: float = Field(default=5000.0, ge=0)
+    write_burst: int = Field(default=20_000, ge=1, description="events a client may send at once")
+    # Above this many queued messages not yet recorded, writes answer 503 (0: no limit).
+    max_queue_backlog: int = Field(default=200_000, ge=0)
+    # Browser origins allowed to call the API (CORS), e.g. ["https://app.classconnect.example"].
+    cors_origins: list[str] = Field(default_factory=list)
+    # Key of the per-course aliases under which students see their peers; by default derived
+    # from the token key, so every replica configured alike gives the same aliases.
+    pseudonym_key: str | None = None
+
+    @property
+    def pseudonym_key_bytes(self) -> bytes:
+        material = self.pseudonym_key or self.jwt_secret or self.jwt_public_key or ""
+        if not material and self.jwks_file:
+            material = self.jwks_file.read_text()
+        if not material:
+            return secrets.token_bytes(32)  # nothing configured: aliases last for this process
+        return hashlib.sha256(b"classconnect-stats pseudonyms\0" + material.encode()).digest()
 
     @property
     def queue_url(self) -> str | None:

@@ -2,13 +2,14 @@
 `register(commands)` function; a command's handler takes (settings, args)."""
 
 import argparse
-import logging
 from collections.abc import Sequence
 
-from entrypoints.cli import dead_letters, service
+from entrypoints.cli import bench, dead_letters, importer, queue, service, token
+from entrypoints.cli import verify as verify_command
+from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import Settings
 
-COMMAND_GROUPS = (service, dead_letters)
+COMMAND_GROUPS = (service, dead_letters, token, queue, importer, bench, verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -21,7 +22,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in ("host", "port")}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings)
     args.handler(settings, args)

@@ -78,11 +78,25 @@ def _serve_app(settings: Settings, with_worker: bool) -> None:
     background = [in_process_worker] if with_worker and settings.queue_url else []
     app = create_app(container, *background)
     log.info("listening on http://%s:%s/stats", settings.host, settings.port)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
+    # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=None, access_log=None,
+        shutdown_timeout=settings.shutdown_timeout,
+    )
     log.info("stopped")
 
 
+def _refuse_unsafe(settings: Settings) -> None:
+    from entrypoints.http.access import unsafe_configuration
+
+    problem = unsafe_configuration(settings)
+    if problem:
+        sys.exit(problem)
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> None:
+    _refuse_unsafe(settings)
     settings = with_storage(settings)
     _log_queue(settings)
     _migrate_if_needed(settings)
@@ -92,6 +106,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if not settings.queue_url:
         sys.exit("serve publishes events to Redis: set STATS_REDIS_URL, or use `run`")
+    _refuse_unsafe(settings)
     settings = with_storage(settings)
     _log_queue(settings)
     _migrate_if_needed(settings)
@@ -101,11 +116,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
     if not settings.queue_url:
         sys.exit("a worker reads events from Redis: set STATS_REDIS_URL, or use `run`")
+    from entrypoints.worker.metrics import serve_worker_metrics
     from entrypoints.worker.runner import run_worker_process
 
     settings = with_storage(settings)
     _log_queue(settings)
     _migrate_if_needed(settings)
+    serve_worker_metrics(settings)
     run_worker_process(settings)
 
 

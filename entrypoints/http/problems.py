@@ -9,14 +9,40 @@ import pydantic
 from aiohttp import web
 
 from domain.errors import FieldError, InvalidInput, NotFound
+from entrypoints.auth import Forbidden, Unauthorized
 from entrypoints.failures import is_transient
+from entrypoints.http.write_guard import QueueFull, TooManyRequests
+from entrypoints.limits import RateLimiter
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
+class FieldProblem(pydantic.BaseModel):
+    field: str = pydantic.Field(description="The field, parameter or header at fault")
+    message: str
+
+
+class Problem(pydantic.BaseModel):
+    """An RFC 9457 problem document: what every error answer of this service looks like."""
+
+    model_config = pydantic.ConfigDict(extra="allow")
+
+    type: str = pydantic.Field(description="`about:blank`: the status says it all")
+    title: str = pydantic.Field(description="The status's reason phrase")
+    status: int
+    detail: str = pydantic.Field(description="What went wrong, for people")
+    errors: list[FieldProblem] = pydantic.Field(
+        default_factory=list, description="For invalid input: every bad field"
+    )
+
+
 def problem(
-    status: int, detail: str, errors: list[FieldError] | None = None, **headers: str
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    extensions: dict[str, Any] | None = None,
+    **headers: str,
 ) -> web.Response:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -26,6 +52,7 @@ def problem(
     }
     if errors is not None:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    body.update(extensions or {})
     return web.json_response(body, status=status, content_type=PROBLEM_JSON, headers=headers)
 
 
@@ -56,6 +83,23 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except BadRequest as e:
         return problem(e.status, e.detail, e.errors)
+    except TooManyRequests as e:
+        return problem(
+            429, "Too many writes from this client; slow down.",
+            **{"Retry-After": RateLimiter.retry_after_header(e.retry_after)},
+        )
+    except QueueFull:
+        return problem(
+            503, "The queue is full: grades wait to be recorded. Retry shortly.",
+            **{"Retry-After": "5"},
+        )
+    except Unauthorized as e:
+        return problem(
+            401, str(e).capitalize() + ".",
+            **{"WWW-Authenticate": 'Bearer realm="classconnect-stats", error="invalid_token"'},
+        )
+    except Forbidden:
+        return problem(403, "This token does not grant access to this resource.")
     except InvalidInput as e:
         return problem(400, "The request has invalid values; see errors.", e.errors)
     except NotFound as e:

@@ -1,7 +1,7 @@
 """Request bodies as pydantic models: the shape of the JSON. Domain rules are checked after."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
@@ -52,3 +52,19 @@ class TaskGradeBody(CourseGradeBody):
             graded_at=self.graded_at,
             event_id=event_id,
         )
+
+
+class CourseGradeItem(CourseGradeBody):
+    kind: Literal["course_grade"]
+
+
+class TaskGradeItem(TaskGradeBody):
+    kind: Literal["task_grade"]
+
+
+class GradeBatchBody(BaseModel):
+    """Documents the batch body; it is checked event by event (`SubmitGradeBatchHandler`)."""
+
+    events: list[Annotated[CourseGradeItem | TaskGradeItem, Field(discriminator="kind")]] = (
+        Field(min_length=1, max_length=10_000)
+    )

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from aiohttp.test_utils import TestClient
+from openapi_check import check_answer
 
 from adapters.memory import ManualClock
 from entrypoints.container import Container
@@ -38,9 +39,14 @@ class Api:
         return await self.send("GET", path, params=params)
 
     async def send(self, method: str, path: str, **kwargs: Any) -> Reply:
+        """Every answer is checked against the OpenAPI document: a route, status, media type
+        or body shape it does not describe fails the test that received it."""
         response = await self.client.request(method, path, **kwargs)
         text = await response.text()
-        body = await response.json(content_type=None) if text else None
+        body: Any = text
+        if response.content_type.endswith("json"):
+            body = await response.json(content_type=None) if text else None
+        check_answer(method, response.url.raw_path, response.status, response.content_type, body)
         return Reply(response.status, response.content_type, body, dict(response.headers))
 
     async def grade(self, **body: Any) -> Reply:

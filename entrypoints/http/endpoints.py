@@ -1,0 +1,172 @@
+"""The endpoint registry: every route is declared once, with what it takes and what it answers,
+and both the aiohttp router and the OpenAPI document are built from those declarations.
+
+A declaration names the method and path, a summary and tag for the docs, the query-string model
+(a pydantic model; path parameters are documented from `PATH_PARAMETERS` by their name in the
+path), the request body model, the success reply (its status and the View dataclass it
+serialises) and the error statuses it may answer with a problem document.
+
+A handler returns either the View (the registry serialises it as the declared `Reply` says, so
+the documented schema and the bytes on the wire come from the same place) or a ready
+`web.StreamResponse` for what is not JSON. See `entrypoints/http/routes/__init__.py` for how to
+add a route.
+"""
+
+import functools
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import pydantic
+from aiohttp import web
+from pydantic import Field
+
+from entrypoints.http.access import Access, authorize
+from entrypoints.http.problems import Problem
+
+Handler = Callable[[web.Request], Awaitable[object]]
+JSON = "application/json"
+
+StudentIdParam = Annotated[uuid.UUID, Field(description="The student's UUID")]
+SlugParam = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1-64 letters, digits, '-' or '_'")
+]
+# Every path parameter a route may use, documented once. A path naming another is refused.
+PATH_PARAMETERS: Mapping[str, Any] = {
+    "student_id": StudentIdParam,
+    "course_id": SlugParam,
+    "task_id": SlugParam,
+}
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One documented answer of a route.
+
+    `view` is the type serialised as JSON (a dataclass or a pydantic model), or None for an
+    answer that is not described by a schema (`media_type` then says what it is). `omit` leaves
+    fields out of the JSON; `omit_if_none` leaves them out when they are None. When either is
+    used, `schema_name` names the schema of what remains."""
+
+    view: Any = None
+    status: int = 200
+    description: str = "OK"
+    media_type: str = JSON
+    omit: frozenset[str] = frozenset()
+    omit_if_none: frozenset[str] = frozenset()
+    schema_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.omit or self.omit_if_none) and not self.schema_name:
+            raise ValueError("a Reply that omits fields needs a schema_name")
+
+    def render(self, view: object) -> web.Response:
+        exclude = set(self.omit) | {f for f in self.omit_if_none if getattr(view, f) is None}
+        body = _adapter(type(view)).dump_json(view, exclude=exclude or None)
+        return web.Response(body=body, status=self.status, content_type=JSON)
+
+
+@functools.cache
+def _adapter(view_type: type) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(view_type)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    reply: Reply
+    description: str = ""
+    query: type[pydantic.BaseModel] | None = None
+    body: type[pydantic.BaseModel] | None = None
+    # status -> the problem type documented for it (Problem unless a route says otherwise)
+    errors: Mapping[int, type[pydantic.BaseModel]] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)  # request header -> description
+    access: Access = Access.ADMIN
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return _PATH_PARAMETER.findall(self.path)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def route(self) -> web.RouteDef:
+        reply = self.reply
+
+        @functools.wraps(self.handler)
+        async def handle(request: web.Request) -> web.StreamResponse:
+            authorize(request, self.access)
+            result = await self.handler(request)
+            if isinstance(result, web.StreamResponse):
+                return result
+            return reply.render(result)
+
+        return web.route(self.method, self.path, handle, name=self.operation_id)
+
+
+class Endpoints:
+    """The routes of one concern (one module), declared with the decorators below."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self._declared: list[Endpoint] = []
+
+    def __iter__(self) -> Iterator[Endpoint]:
+        return iter(self._declared)
+
+    def get(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **declaration)
+
+    def post(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **declaration)
+
+    def delete(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **declaration)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        reply: Reply,
+        description: str = "",
+        query: type[pydantic.BaseModel] | None = None,
+        body: type[pydantic.BaseModel] | None = None,
+        errors: Iterable[int] | Mapping[int, type[pydantic.BaseModel]] = (),
+        access: Access,
+        headers: Mapping[str, str] | None = None,
+        tag: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        unknown = set(_PATH_PARAMETER.findall(path)) - set(PATH_PARAMETERS)
+        if unknown:
+            raise ValueError(f"{path}: undocumented path parameters {sorted(unknown)}")
+        problems = (
+            dict(errors) if isinstance(errors, Mapping) else {status: Problem for status in errors}
+        )
+        if access is not Access.PUBLIC:
+            problems = {401: Problem, 403: Problem, **problems}
+
+        def declare(handler: Handler) -> Handler:
+            self._declared.append(
+                Endpoint(
+                    method=method, path=path, handler=handler, summary=summary,
+                    tag=tag or self.tag, reply=reply, description=description, query=query,
+                    body=body, errors=problems, headers=dict(headers or {}), access=access,
+                )
+            )
+            return handler
+
+        return declare
+
+
+def add_endpoints(app: web.Application, endpoints: Iterable[Endpoint]) -> None:
+    app.add_routes([endpoint.route() for endpoint in endpoints])

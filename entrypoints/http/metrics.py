@@ -1,0 +1,124 @@
+"""The API's Prometheus metrics, in a registry of the app's own (so that several apps in one
+process, as in the tests, do not collide).
+
+Counters move as requests are served; the gauges of the queue and of the database pool are read
+when Prometheus scrapes (`refresh_gauges`), each read bounded by a short timeout so that a scrape
+stays cheap while a dependency is down.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from redis.asyncio import Redis
+
+from adapters.redis_queue import queue_stats
+
+log = logging.getLogger(__name__)
+PREFIX = "classconnect_stats"
+# Seconds; the API answers most requests in milliseconds, a slow dependency in seconds.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class HttpMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            f"{PREFIX}_http_requests", "HTTP requests answered, by route template and status",
+            ["method", "route", "status"], registry=r,
+        )
+        self.latency = Histogram(
+            f"{PREFIX}_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and status",
+            ["method", "route", "status"], buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.events_accepted = Counter(
+            f"{PREFIX}_events_accepted", "Grade events accepted (queued) by the API, by kind",
+            ["kind"], registry=r,
+        )
+        self.queue_up = Gauge(
+            f"{PREFIX}_queue_scrape_success",
+            "1 when the queue could be inspected at the last scrape, else 0", registry=r,
+        )
+        self.stream_length = Gauge(
+            f"{PREFIX}_queue_stream_length", "Entries in the queue stream", ["stream"], registry=r
+        )
+        self.pending = Gauge(
+            f"{PREFIX}_queue_pending",
+            "Entries delivered to a consumer group and not acknowledged yet",
+            ["stream", "group"], registry=r,
+        )
+        self.lag = Gauge(
+            f"{PREFIX}_queue_lag", "Entries not delivered to a consumer group yet",
+            ["stream", "group"], registry=r,
+        )
+        self.consumers = Gauge(
+            f"{PREFIX}_queue_consumers", "Consumers in a consumer group",
+            ["stream", "group"], registry=r,
+        )
+        self.oldest_pending = Gauge(
+            f"{PREFIX}_queue_oldest_pending_age_seconds",
+            "Age of the oldest entry a consumer group has not acknowledged (0: none)",
+            ["stream", "group"], registry=r,
+        )
+        self.dead_letters = Gauge(
+            f"{PREFIX}_queue_dead_letters", "Events that could not be recorded, kept for replay",
+            ["stream"], registry=r,
+        )
+        self.pool_size = Gauge(
+            f"{PREFIX}_db_pool_connections", "Open PostgreSQL connections in this process's pool",
+            registry=r,
+        )
+        self.pool_used = Gauge(
+            f"{PREFIX}_db_pool_connections_in_use", "PostgreSQL connections lent out right now",
+            registry=r,
+        )
+        self.pool_max = Gauge(
+            f"{PREFIX}_db_pool_connections_max", "The pool's maximum size", registry=r
+        )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method, route, str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    async def refresh_gauges(
+        self, *, redis: Redis | None, stream: str, pool: asyncpg.Pool | None, timeout: float
+    ) -> None:
+        if pool is not None:
+            self._read_pool(pool)
+        if redis is not None:
+            await self._read_queue(redis, stream, timeout)
+
+    def _read_pool(self, pool: Any) -> None:
+        size, idle = pool.get_size(), pool.get_idle_size()
+        self.pool_size.set(size)
+        self.pool_used.set(size - idle)
+        self.pool_max.set(pool.get_max_size())
+
+    async def _read_queue(self, redis: Redis, stream: str, timeout: float) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                stats = await queue_stats(redis, stream)
+        except Exception as e:  # noqa: BLE001 - a scrape must not fail because the queue does
+            log.warning("metrics: cannot inspect the queue: %r", e)
+            self.queue_up.set(0)
+            return
+        self.queue_up.set(1)
+        self.stream_length.labels(stream).set(stats.length)
+        self.dead_letters.labels(stream).set(stats.dead_letters)
+        for gauge in (self.pending, self.lag, self.consumers, self.oldest_pending):
+            gauge.clear()  # groups come and go
+        for group in stats.groups:
+            labels = (stream, group.name)
+            self.pending.labels(*labels).set(group.pending)
+            self.consumers.labels(*labels).set(group.consumers)
+            self.oldest_pending.labels(*labels).set(group.oldest_pending_age or 0)
+            if group.lag is not None:
+                self.lag.labels(*labels).set(group.lag)
+
+    def exposition(self, *extra: CollectorRegistry) -> bytes:
+        return b"".join(generate_latest(registry) for registry in (self.registry, *extra))

@@ -1,0 +1,51 @@
+"""Every HTTP route of the service, one module per concern.
+
+How to add a route (the OpenAPI document and its tests follow by themselves):
+
+1. Pick the module of its concern (`grades` for writes, `stats` for reads, `ops` for operating
+   the service) or add a module with its own `endpoints = Endpoints(tag="...")` and list it in
+   `MODULES` below.
+2. Declare it with the module's decorator and write a thin handler: parse, call one use case,
+   return its View::
+
+       @endpoints.get(
+           "/stats/course/{course_id}/something",     # path parameters: see PATH_PARAMETERS
+           summary="One line for the docs",
+           query=PeriodQuery,                         # a pydantic model documenting the query
+           reply=Reply(q.SomethingView),              # status 200, the View serialised as JSON
+           errors=(400, 503),                         # statuses answered with a problem document
+       )
+       async def course_something(request: web.Request) -> q.SomethingView:
+           p = Params(request)
+           query = q.GetSomething(p.course_id(), p.window(), p.group_by())
+           p.done()
+           return await request.app[USE_CASES].something()(query)
+
+   A POST names its `body=` model and reads it with `read_json_body`. A handler may return a
+   `web.Response` instead of a View for what is not JSON (then give `Reply(media_type=...)`).
+   Errors are raised (InvalidInput, NotFound, BadRequest ...) and become problem documents in
+   `problems.problem_middleware`; list every status the route can answer with in `errors`.
+3. Run `pytest tests/http`: the spec-completeness tests check that the route is documented, and
+   every response the HTTP tests receive is validated against its documented schema.
+"""
+
+import functools
+import json
+
+from entrypoints.http.endpoints import Endpoint
+from entrypoints.http.keys import USE_CASES
+from entrypoints.http.openapi import openapi_document
+from entrypoints.http.routes import analytics, grades, ops, stats
+
+__all__ = ["MODULES", "USE_CASES", "all_endpoints", "openapi_bytes"]
+
+MODULES = (ops, grades, stats, analytics)
+
+
+def all_endpoints() -> list[Endpoint]:
+    return [endpoint for module in MODULES for endpoint in module.endpoints]
+
+
+@functools.cache
+def openapi_bytes() -> bytes:
+    return json.dumps(openapi_document(all_endpoints()), indent=1).encode()

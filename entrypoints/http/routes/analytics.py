@@ -1,0 +1,148 @@
+"""Analytics beyond the old service: spreads per task, standings, distributions, students at
+risk, a student's courses, and the course's grade table as CSV."""
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from application import analytics_queries as a
+from application.handlers.export_course_grades import csv_lines
+from entrypoints.http.access import Access
+from entrypoints.http.endpoints import Endpoints, Reply
+from entrypoints.http.keys import USE_CASES
+from entrypoints.http.params import Params
+
+endpoints = Endpoints(tag="analytics")
+READ_ERRORS = (400, 503)
+
+
+class StudentsQuery(BaseModel):
+    """The query string of the students page (parsed by `course_students_query`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sort: a.StudentSort | None = Field(default=None, description="Default: average")
+    order: a.SortOrder | None = Field(
+        default=None, description="Default: asc for student_id, desc otherwise"
+    )
+    limit: int | None = Field(default=None, ge=1, le=500, description="Default: 50")
+    cursor: str | None = Field(default=None, description="The previous page's next_cursor")
+
+
+class AtRiskQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    grade_below: float | None = Field(default=None, ge=0, le=10, description="Default: 4")
+    on_time_below: float | None = Field(default=None, ge=0, le=100, description="Default: 60")
+    declining: bool | None = Field(
+        default=None, description="Also flag the last three task grades each lower (default true)"
+    )
+
+
+@endpoints.get(
+    "/stats/course/{course_id}/tasks",
+    access=Access.COURSE,
+    summary="Per task: the spread of current grades (quartiles, std dev, histogram), on time/late",
+    reply=Reply(a.TaskSpreadsView),
+    errors=READ_ERRORS,
+)
+async def course_task_spreads(request: web.Request) -> a.TaskSpreadsView:
+    p = Params(request)
+    query = a.GetTaskSpreads(p.course_id())
+    p.done()
+    return await request.app[USE_CASES].task_spreads()(query)
+
+
+@endpoints.get(
+    "/stats/course/{course_id}/students",
+    access=Access.COURSE,
+    summary="The course's students with their standing, sorted and cursor-paged",
+    description="rank 1 = best task average (ties share a rank); percentile = share of the "
+    "course's ranked students with a lower average. Rank and percentile are over the whole "
+    "course, whatever the page.",
+    query=StudentsQuery,
+    reply=Reply(a.CourseStudentsView),
+    errors=READ_ERRORS,
+)
+async def course_students(request: web.Request) -> a.CourseStudentsView:
+    q = request.query
+    query = a.course_students_query(
+        request.match_info["course_id"],
+        sort=q.get("sort"),
+        order=q.get("order"),
+        limit=q.get("limit"),
+        cursor=q.get("cursor"),
+    )
+    return await request.app[USE_CASES].course_students()(query)
+
+
+@endpoints.get(
+    "/stats/course/{course_id}/distribution",
+    access=Access.COURSE,
+    summary="The distribution of the course's student task averages",
+    reply=Reply(a.AverageDistributionView),
+    errors=READ_ERRORS,
+)
+async def course_distribution(request: web.Request) -> a.AverageDistributionView:
+    p = Params(request)
+    query = a.GetAverageDistribution(p.course_id())
+    p.done()
+    return await request.app[USE_CASES].average_distribution()(query)
+
+
+@endpoints.get(
+    "/stats/course/{course_id}/at_risk",
+    access=Access.COURSE,
+    summary="Students falling behind: low average, often late, or declining",
+    query=AtRiskQuery,
+    reply=Reply(a.AtRiskView),
+    errors=READ_ERRORS,
+)
+async def course_at_risk(request: web.Request) -> a.AtRiskView:
+    q = request.query
+    query = a.at_risk_query(
+        request.match_info["course_id"],
+        grade_below=q.get("grade_below"),
+        on_time_below=q.get("on_time_below"),
+        declining=q.get("declining"),
+    )
+    return await request.app[USE_CASES].at_risk_students()(query)
+
+
+@endpoints.get(
+    "/stats/student/{student_id}/courses",
+    access=Access.STUDENT,
+    summary="Every course a student has grades in, with their standing there",
+    reply=Reply(a.StudentCoursesView),
+    errors=READ_ERRORS,
+)
+async def student_courses(request: web.Request) -> a.StudentCoursesView:
+    query = a.student_courses_query(request.match_info["student_id"])
+    return await request.app[USE_CASES].student_courses()(query)
+
+
+@endpoints.get(
+    "/stats/course/{course_id}/export.csv",
+    access=Access.COURSE,
+    summary="The course's current task grades as a student x task table, for spreadsheets",
+    reply=Reply(None, media_type="text/csv"),
+    errors=READ_ERRORS,
+)
+async def course_export(request: web.Request) -> web.StreamResponse:
+    p = Params(request)
+    query = a.ExportCourseGrades(p.course_id())
+    p.done()
+    rows = request.app[USE_CASES].export_course_grades()(query)
+    lines = csv_lines(rows)
+    first = await anext(lines)  # a failure before the first row still becomes a problem document
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{query.course_id}-grades.csv"',
+        }
+    )
+    await response.prepare(request)
+    await response.write(first.encode())
+    async for line in lines:
+        await response.write(line.encode())
+    await response.write_eof()
+    return response

@@ -1,0 +1,122 @@
+"""Writes: grades are validated, queued and answered 202; workers record them."""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from aiohttp import web
+
+from application.handlers.erase_student import EraseStudent
+from application.handlers.submit_grade_batch import BatchAccepted
+from domain.errors import InvalidInput
+from entrypoints.http.access import Access
+from entrypoints.http.bodies import read_json_body, read_json_value
+from entrypoints.http.endpoints import Endpoints, Reply
+from entrypoints.http.keys import METRICS, SETTINGS, USE_CASES
+from entrypoints.http.params import Params, idempotency_key
+from entrypoints.http.problems import BadRequest
+from entrypoints.http.schemas import CourseGradeBody, GradeBatchBody, TaskGradeBody
+from entrypoints.http.write_guard import admit_write
+
+endpoints = Endpoints(tag="grades")
+
+IDEMPOTENCY_HEADERS = {
+    "Idempotency-Key": "Makes a retried request count once (a UUID, or any 1-255 characters); "
+    "must match the body's event_id when both are given",
+}
+WRITE_ERRORS = (400, 413, 415, 429, 503)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    status: Literal[202]
+    result: Literal["queued"]
+    event_id: uuid.UUID
+
+
+ACCEPTED = Reply(Accepted, status=202, description="Queued; a worker will record it")
+
+
+@endpoints.post(
+    "/stats/student/grade",
+    access=Access.WRITE,
+    summary="Record a course-level grade",
+    body=CourseGradeBody,
+    headers=IDEMPOTENCY_HEADERS,
+    reply=ACCEPTED,
+    errors=WRITE_ERRORS,
+)
+async def post_course_grade(request: web.Request) -> Accepted:
+    body = await read_json_body(request, CourseGradeBody)
+    command = body.to_command(idempotency_key(request, body.event_id))
+    await admit_write(request, 1)
+    [event_id] = await request.app[USE_CASES].submit_grades()([command])
+    request.app[METRICS].events_accepted.labels("course_grade").inc()
+    return Accepted(202, "queued", event_id)
+
+
+@endpoints.post(
+    "/stats/student/task/grade",
+    access=Access.WRITE,
+    summary="Record a task grade (a regrade replaces the student's earlier grade of the task)",
+    body=TaskGradeBody,
+    headers=IDEMPOTENCY_HEADERS,
+    reply=ACCEPTED,
+    errors=WRITE_ERRORS,
+)
+async def post_task_grade(request: web.Request) -> Accepted:
+    body = await read_json_body(request, TaskGradeBody)
+    command = body.to_command(idempotency_key(request, body.event_id))
+    await admit_write(request, 1)
+    [event_id] = await request.app[USE_CASES].submit_grades()([command])
+    request.app[METRICS].events_accepted.labels("task_grade").inc()
+    return Accepted(202, "queued", event_id)
+
+
+@endpoints.post(
+    "/stats/grades/batch",
+    access=Access.WRITE,
+    summary="Record up to 10,000 grades at once: all of them, or none",
+    description="Every event is validated first; any invalid event rejects the whole batch "
+    "with 422 and an error per bad field, named like `events[3].grade`. Duplicate event ids, "
+    "inside or across batches, count once.",
+    body=GradeBatchBody,
+    reply=Reply(BatchAccepted, status=202, description="Queued; workers will record them"),
+    errors=(400, 413, 415, 422, 429, 503),
+)
+async def post_grade_batch(request: web.Request) -> BatchAccepted:
+    body = await read_json_value(request, request.app[SETTINGS].max_batch_body_bytes)
+    events = body.get("events") if isinstance(body, dict) else None
+    await admit_write(request, len(events) if isinstance(events, list) else 1)
+    try:
+        accepted = await request.app[USE_CASES].submit_grade_batch()(body)
+    except InvalidInput as invalid:
+        raise BadRequest(
+            422, "The batch has invalid events; none was queued. See errors.", invalid.errors
+        ) from None
+    for kind, count in Counter(e.get("kind") for e in body["events"]).items():
+        request.app[METRICS].events_accepted.labels(kind).inc(count)
+    return accepted
+
+
+@endpoints.delete(
+    "/stats/student/{student_id}",
+    access=Access.WRITE,
+    summary="Erase every grade and statistic of a student (the right to erasure)",
+    description="Queued like any write, so it is ordered with the grades before it; once "
+    "recorded, no endpoint returns anything of the student and every course statistic is as "
+    "if they had never been graded. Grades of the student accepted later count as usual.",
+    headers=IDEMPOTENCY_HEADERS,
+    reply=ACCEPTED,
+    errors=(400, 429, 503),
+)
+async def delete_student(request: web.Request) -> Accepted:
+    p = Params(request)
+    student_id = p.student_id()
+    p.done()
+    command = EraseStudent(student_id, event_id=idempotency_key(request, None))
+    await admit_write(request, 1)
+    event_id = await request.app[USE_CASES].erase_student()(command)
+    request.app[METRICS].events_accepted.labels("student_erased").inc()
+    return Accepted(202, "queued", event_id)

@@ -1,0 +1,84 @@
+"""Logs: JSON lines for machines, text for people, one access line per request with its id."""
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from http_api import Api
+
+from entrypoints.logging_setup import configure_logging, log_format
+from entrypoints.settings import Settings
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    quiet = {name: logging.getLogger(name).level for name in ("taskiq.receiver.receiver",)}
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for name, lvl in quiet.items():
+            logging.getLogger(name).setLevel(lvl)
+
+
+def test_auto_is_text_on_a_terminal_and_json_elsewhere() -> None:
+    assert log_format("auto", Terminal()) == "text"
+    assert log_format("auto", io.StringIO()) == "json"
+    assert log_format("json", Terminal()) == "json"
+    assert log_format("text", io.StringIO()) == "text"
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_json_access_lines_carry_the_request(api: Api) -> None:
+    out = io.StringIO()
+    configure_logging(Settings(log_format="auto"), stream=out)  # type: ignore[call-arg]
+    await api.send("GET", "/stats/course/c1/average", headers={"X-Request-ID": "abc"})
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    access = [line for line in lines if line["logger"] == "classconnect_stats.access"]
+    assert len(access) == 1
+    line = access[0]
+    assert line["level"] == "INFO" and line["time"].endswith("+00:00")
+    assert {k: line[k] for k in ("method", "route", "path", "status", "request_id")} == {
+        "method": "GET", "route": "/stats/course/{course_id}/average",
+        "path": "/stats/course/c1/average", "status": 200, "request_id": "abc",
+    }
+    assert isinstance(line["duration_ms"], float)
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_text_lines_for_people_and_exceptions_in_json() -> None:
+    terminal = Terminal()
+    configure_logging(Settings(), stream=terminal)  # type: ignore[call-arg]
+    logging.getLogger("some.where").warning("hello %s", "there")
+    text = terminal.getvalue()
+    assert "WARNING" in text and "some.where hello there" in text and not text.startswith("{")
+
+    out = io.StringIO()
+    configure_logging(Settings(log_format="json"), stream=out)  # type: ignore[call-arg]
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("some.where").exception("failed")
+    line = json.loads(out.getvalue())
+    assert line["message"] == "failed" and "ValueError: boom" in line["exception"]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_no_line_per_task_from_taskiq() -> None:
+    configure_logging(Settings(log_level="DEBUG"), stream=io.StringIO())  # type: ignore[call-arg]
+    receiver = logging.getLogger("taskiq.receiver.receiver")
+    assert not receiver.isEnabledFor(logging.INFO)
+    assert receiver.isEnabledFor(logging.WARNING)
