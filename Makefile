@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-fast lint
+.PHONY: install run test test-fast lint bench
 
 install: $(VENV)/.installed
 
@@ -18,6 +18,7 @@ run: install
 
 test: install
 	scripts/ensure-services
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -29,3 +30,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# The benchmark of issue 4 (bench/run.py): make bench ARGS="--task-grades 200000 --duration 5".
+# Installs wrk from the distribution's packages when it can (root, apt); otherwise the benchmark
+# falls back to its built-in load generator.
+bench: install
+	scripts/ensure-services
+	@command -v wrk >/dev/null 2>&1 || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }; }; } || \
+	  echo "wrk is not installed (as root: apt-get install wrk); using the built-in load generator"
+	$(BIN)/classconnect-stats bench $(ARGS)

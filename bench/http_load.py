@@ -1,0 +1,227 @@
+"""Read load: `wrk` (Debian's package) when it is installed, otherwise a built-in aiohttp client.
+
+Either way the load generator is a process of its own, so its CPU is not the API's, and every
+request picks a random (student, course) pair of the dataset, and a random task, so requests hit
+many keys rather than one cached row. A request that does not answer 2xx counts as an error.
+
+The built-in client: python -m bench.http_load SPEC.json --connections 64 --duration 10
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_MARK = "BENCH_JSON "
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str
+    template: str  # with {student}, {course} and {task} placeholders
+
+
+READ_ENDPOINTS = (
+    Endpoint("student course summary", "/stats/student/{student}/course/{course}"),
+    Endpoint("student average", "/stats/student/{student}/average?group_by=month"),
+    Endpoint("course average", "/stats/course/{course}/average?group_by=month"),
+    Endpoint(
+        "student task comparison", "/stats/student/{student}/course/{course}/task/average"
+    ),
+    Endpoint("task averages", "/stats/course/{course}/task/{task}/averages"),
+    Endpoint("course on-time", "/stats/course/{course}/on_time_percentage?group_by=week"),
+    Endpoint(
+        "student on-time", "/stats/course/{course}/student/{student}/on_time_percentage"
+    ),
+)
+HEALTH = Endpoint("health (no database)", "/stats/health")
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Existing ids to put in the paths: (student, course) pairs and task ids."""
+
+    pairs: Sequence[tuple[str, str]]
+    tasks: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    generator: str  # "wrk" or "aiohttp"
+    requests: int
+    seconds: float
+    errors: int  # non-2xx answers, failed connections, timeouts
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "rps": round(self.rps, 1)}
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+async def run_load(
+    base_url: str,
+    endpoint: Endpoint,
+    targets: Targets,
+    *,
+    connections: int,
+    duration: float,
+    workdir: Path,
+    threads: int = 1,
+    use_wrk: bool = True,
+    on_start: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """`connections` concurrent connections requesting `endpoint` for `duration` seconds."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    wrk = wrk_path() if use_wrk else None
+    if wrk:
+        script = workdir / "request.lua"
+        script.write_text(_lua_script(endpoint, targets))
+        command = [
+            wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
+            "--timeout", "10s", "-s", str(script), base_url,
+        ]
+    else:
+        spec = workdir / "request.json"
+        spec.write_text(json.dumps({
+            "base_url": base_url, "template": endpoint.template,
+            "pairs": [list(p) for p in targets.pairs], "tasks": list(targets.tasks),
+        }))
+        command = [
+            sys.executable, "-m", "bench.http_load", str(spec),
+            "--connections", str(connections), "--duration", str(duration),
+        ]
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    if on_start:
+        on_start(process.pid)
+    out, err = await process.communicate()
+    for line in out.decode().splitlines():
+        if line.startswith(_MARK):
+            return LoadResult(**json.loads(line[len(_MARK):]))
+    raise RuntimeError(f"load generator failed ({process.returncode}): {err.decode()[-2000:]}")
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lua_script(endpoint: Endpoint, targets: Targets) -> str:
+    students = ",".join(_lua_string(s) for s, _ in targets.pairs)
+    courses = ",".join(_lua_string(c) for _, c in targets.pairs)
+    tasks = ",".join(_lua_string(t) for t in targets.tasks)
+    return f"""
+local students = {{{students}}}
+local courses = {{{courses}}}
+local tasks = {{{tasks}}}
+local template = {_lua_string(endpoint.template)}
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + (thread_number or 0))
+end
+
+function request()
+  local i = math.random(#students)
+  local path = template:gsub("{{student}}", students[i]):gsub("{{course}}", courses[i])
+  path = path:gsub("{{task}}", tasks[math.random(#tasks)])
+  return wrk.format("GET", path)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{_MARK}{{"generator": "wrk", "requests": %d, "seconds": %.6f, "errors": %d, ' ..
+    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f}}\\n',
+    summary.requests, summary.duration / 1e6,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
+    latency:percentile(99) / 1e3, latency.max / 1e3))
+end
+"""
+
+
+# The built-in client, run as its own process by run_load.
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+async def _client(spec: dict[str, object], connections: int, duration: float) -> LoadResult:
+    import aiohttp
+
+    base_url = str(spec["base_url"])
+    template = str(spec["template"])
+    pairs: list[list[str]] = spec["pairs"]  # type: ignore[assignment]
+    tasks: list[str] = spec["tasks"]  # type: ignore[assignment]
+    latencies: list[float] = []
+    errors = 0
+
+    async def one_connection(session: aiohttp.ClientSession, deadline: float) -> None:
+        nonlocal errors
+        while (started := time.perf_counter()) < deadline:
+            student, course = random.choice(pairs)
+            path = template.format(student=student, course=course, task=random.choice(tasks))
+            try:
+                async with session.get(base_url + path) as response:
+                    await response.read()
+                    ok = 200 <= response.status < 300
+            except (TimeoutError, aiohttp.ClientError):
+                ok = False
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+
+    connector = aiohttp.TCPConnector(limit=connections)
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        deadline = started + duration
+        await asyncio.gather(*(one_connection(session, deadline) for _ in range(connections)))
+        seconds = time.perf_counter() - started
+    latencies.sort()
+    return LoadResult(
+        generator="aiohttp", requests=len(latencies), seconds=seconds, errors=errors,
+        p50_ms=percentile(latencies, 50) * 1e3, p90_ms=percentile(latencies, 90) * 1e3,
+        p99_ms=percentile(latencies, 99) * 1e3, max_ms=(latencies[-1] if latencies else 0) * 1e3,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the built-in HTTP load generator")
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=10.0)
+    args = parser.parse_args()
+    spec = json.loads(args.spec.read_text())
+    result = asyncio.run(_client(spec, args.connections, args.duration))
+    print(_MARK + json.dumps(asdict(result)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,296 @@
+"""End-to-end ingest: single-event POSTs from many concurrent clients into a running API, recorded
+by running workers, until every accepted grade is visible in the reads.
+
+- `connections` clients POST for `duration` seconds. Each client grades fresh students (new
+  UUIDs) enrolled in existing courses of the dataset: every task of the course once, and two
+  course-level grades, as the platform would send them. A failed POST is retried with the same
+  `event_id` (recording is idempotent), as the platform does.
+- Freshness: a prober POSTs a first grade for a fresh student every 1/`probe_rate` s and polls
+  the student's course summary (404 until the grade is recorded) until it answers 200. Freshness
+  is the time from the 202 to the first 200; the polling interval (10 ms, growing to 5% of the
+  wait) bounds its error.
+- After the POSTs, the consumer group of the stream is watched until nothing is pending or
+  undelivered: then every accepted event has been committed.
+- Nothing lost: for every fresh student, the summary's `assignments_completed` and the student
+  average's `grade_count` must add up to the task and course grades accepted for them.
+
+    python -m bench.ingest SPEC.json   (run by bench.run; prints one JSON line)
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from redis.asyncio import Redis
+
+from adapters.redis_queue.inspection import queue_stats
+from bench.http_load import percentile
+
+_MARK = "BENCH_JSON "
+
+
+@dataclass
+class IngestReport:
+    connections: int
+    post_seconds: float
+    accepted_task_grades: int = 0
+    accepted_course_grades: int = 0
+    failed_posts: int = 0  # gave up after retries: may or may not have been queued
+    statuses: dict[str, int] = field(default_factory=dict)
+    post_p50_ms: float = 0.0
+    post_p99_ms: float = 0.0
+    backlog_at_end: int = 0  # queued, not yet recorded when the POSTs stopped
+    drain_seconds: float = 0.0  # from the end of the POSTs until the backlog was recorded
+    end_to_end_seconds: float = 0.0  # from the first POST until everything was recorded
+    drained: bool = False
+    probes: int = 0
+    probes_never_visible: int = 0
+    freshness_p50_ms: float = 0.0
+    freshness_p99_ms: float = 0.0
+    freshness_max_ms: float = 0.0
+    visible_task_grades: int = 0
+    visible_course_grades: int = 0
+    dead_letters: int = 0
+    mismatches: list[dict[str, object]] = field(default_factory=list)  # a few, to look into
+
+    @property
+    def accepted(self) -> int:
+        return self.accepted_task_grades + self.accepted_course_grades
+
+    @property
+    def lost(self) -> int:
+        visible = self.visible_task_grades + self.visible_course_grades
+        return self.accepted - visible
+
+    @property
+    def accepted_rate(self) -> float:
+        return self.accepted / self.post_seconds if self.post_seconds else 0.0
+
+    @property
+    def end_to_end_rate(self) -> float:
+        return self.accepted / self.end_to_end_seconds if self.end_to_end_seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **asdict(self), "accepted": self.accepted, "lost": self.lost,
+            "accepted_rate": round(self.accepted_rate, 1),
+            "end_to_end_rate": round(self.end_to_end_rate, 1),
+        }
+
+
+@dataclass
+class _Student:
+    student_id: str
+    course_id: str
+    task_grades: int = 0
+    course_grades: int = 0
+
+
+class Ingest:
+    def __init__(self, spec: dict[str, object]) -> None:
+        self.base_url = str(spec["base_url"])
+        self.courses: list[str] = list(spec["courses"])  # type: ignore[call-overload]
+        self.tasks: list[str] = list(spec["tasks"])  # type: ignore[call-overload]
+        self.connections = int(spec["connections"])  # type: ignore[call-overload]
+        self.duration = float(spec["duration"])  # type: ignore[arg-type]
+        self.probe_rate = float(spec.get("probe_rate", 10.0))  # type: ignore[arg-type]
+        self.redis_url = str(spec["redis_url"])
+        self.stream = str(spec["stream"])
+        self.group = str(spec["group"])
+        self.drain_timeout = float(spec.get("drain_timeout", 600.0))  # type: ignore[arg-type]
+        self.students: list[_Student] = []
+        self.report = IngestReport(self.connections, 0.0)
+        self._statuses: Counter[str] = Counter()
+        self._post_latencies: list[float] = []
+        self._freshness: list[float] = []
+        self._graded_at = datetime.now(UTC) - timedelta(days=1)
+
+    async def run(self) -> IngestReport:
+        timeout = aiohttp.ClientTimeout(total=30)
+        posting = aiohttp.TCPConnector(limit=self.connections)
+        probing = aiohttp.TCPConnector(limit=32)
+        async with (
+            aiohttp.ClientSession(connector=posting, timeout=timeout) as posts,
+            aiohttp.ClientSession(connector=probing, timeout=timeout) as probes,
+        ):
+            started = time.perf_counter()
+            deadline = started + self.duration
+            prober = asyncio.create_task(self._probe(probes, deadline))
+            await asyncio.gather(*(self._client(posts, deadline) for _ in range(self.connections)))
+            self.report.post_seconds = time.perf_counter() - started
+            redis = Redis.from_url(self.redis_url)
+            try:
+                self.report.backlog_at_end = await self._backlog(redis)
+                drained_at = await self._wait_drained(redis)
+                self.report.drained = drained_at is not None
+                finished = drained_at or time.perf_counter()
+                self.report.end_to_end_seconds = finished - started
+                self.report.drain_seconds = finished - started - self.report.post_seconds
+                await prober
+                self.report.dead_letters = (await queue_stats(redis, self.stream)).dead_letters
+            finally:
+                await redis.aclose()
+            await self._count_visible(probes)
+        self._finish()
+        return self.report
+
+    def _body(self, student: _Student, task: str | None) -> bytes:
+        graded_at = self._graded_at + timedelta(seconds=random.randrange(3600))
+        body: dict[str, object] = {
+            "student_id": student.student_id, "course_id": student.course_id,
+            "grade": random.randrange(101) / 10, "on_time": random.random() < 0.9,
+            "graded_at": graded_at.isoformat(), "event_id": str(uuid.uuid4()),
+        }
+        if task is not None:
+            body["task_id"] = task
+        return json.dumps(body).encode()
+
+    def _new_student(self) -> _Student:
+        student = _Student(str(uuid.uuid4()), random.choice(self.courses))
+        self.students.append(student)
+        return student
+
+    async def _post(self, session: aiohttp.ClientSession, student: _Student, task: str | None) -> float | None:
+        """POST one grade (retrying the same event on failure); the time its 202 arrived."""
+        path = "/stats/student/task/grade" if task is not None else "/stats/student/grade"
+        body = self._body(student, task)
+        headers = {"Content-Type": "application/json"}
+        for _ in range(3):
+            started = time.perf_counter()
+            try:
+                async with session.post(self.base_url + path, data=body, headers=headers) as r:
+                    await r.read()
+                    status = str(r.status)
+            except (TimeoutError, aiohttp.ClientError) as e:
+                status = type(e).__name__
+            now = time.perf_counter()
+            self._statuses[status] += 1
+            if status == "202":
+                self._post_latencies.append(now - started)
+                if task is None:
+                    student.course_grades += 1
+                else:
+                    student.task_grades += 1
+                return now
+            if status.startswith("4"):
+                break  # rejected: retrying would not help
+            await asyncio.sleep(0.05)
+        self.report.failed_posts += 1
+        return None
+
+    async def _client(self, session: aiohttp.ClientSession, deadline: float) -> None:
+        half = len(self.tasks) // 2
+        plan: list[str | None] = [*self.tasks[:half], None, *self.tasks[half:], None]
+        while True:
+            student = self._new_student()
+            for task in plan:
+                if time.perf_counter() >= deadline:
+                    return
+                await self._post(session, student, task)
+
+    async def _probe(self, session: aiohttp.ClientSession, deadline: float) -> None:
+        watching: set[asyncio.Task[None]] = set()
+        while time.perf_counter() < deadline:
+            watch = asyncio.create_task(self._one_probe(session))
+            watching.add(watch)
+            watch.add_done_callback(watching.discard)
+            await asyncio.sleep(1 / self.probe_rate)
+        await asyncio.gather(*watching)
+
+    async def _one_probe(self, session: aiohttp.ClientSession) -> None:
+        student = self._new_student()
+        accepted = await self._post(session, student, self.tasks[0])
+        if accepted is None:
+            return
+        self.report.probes += 1
+        url = f"{self.base_url}/stats/student/{student.student_id}/course/{student.course_id}"
+        give_up = accepted + self.drain_timeout
+        while (now := time.perf_counter()) < give_up:
+            try:
+                async with session.get(url) as r:
+                    await r.read()
+                    if r.status == 200:
+                        self._freshness.append(time.perf_counter() - accepted)
+                        return
+            except (TimeoutError, aiohttp.ClientError):
+                pass
+            await asyncio.sleep(max(0.01, 0.05 * (now - accepted)))
+        self.report.probes_never_visible += 1
+
+    async def _backlog(self, redis: Redis) -> int:
+        stats = await queue_stats(redis, self.stream)
+        for group in stats.groups:
+            if group.name == self.group:
+                return group.pending + (group.lag if group.lag is not None else stats.length)
+        return stats.length
+
+    async def _wait_drained(self, redis: Redis) -> float | None:
+        give_up = time.perf_counter() + self.drain_timeout
+        while time.perf_counter() < give_up:
+            if await self._backlog(redis) == 0:
+                return time.perf_counter()
+            await asyncio.sleep(0.02)
+        return None
+
+    async def _count_visible(self, session: aiohttp.ClientSession) -> None:
+        queue: asyncio.Queue[_Student] = asyncio.Queue()
+        for student in self.students:
+            queue.put_nowait(student)
+
+        async def fetch(path: str, key: str) -> int:
+            async with session.get(self.base_url + path) as r:
+                if r.status == 404:
+                    return 0
+                r.raise_for_status()
+                return int((await r.json())[key])
+
+        async def check() -> None:
+            while not queue.empty():
+                s = queue.get_nowait()
+                tasks = await fetch(
+                    f"/stats/student/{s.student_id}/course/{s.course_id}", "assignments_completed"
+                )
+                courses = await fetch(f"/stats/student/{s.student_id}/average", "grade_count")
+                self.report.visible_task_grades += tasks
+                self.report.visible_course_grades += courses
+                mismatch = (tasks, courses) != (s.task_grades, s.course_grades)
+                if mismatch and len(self.report.mismatches) < 5:
+                    self.report.mismatches.append({
+                        **asdict(s), "visible_task_grades": tasks,
+                        "visible_course_grades": courses,
+                    })
+
+        await asyncio.gather(*(check() for _ in range(32)))
+
+    def _finish(self) -> None:
+        report = self.report
+        report.accepted_task_grades = sum(s.task_grades for s in self.students)
+        report.accepted_course_grades = sum(s.course_grades for s in self.students)
+        report.statuses = dict(self._statuses)
+        posts = sorted(self._post_latencies)
+        report.post_p50_ms = percentile(posts, 50) * 1e3
+        report.post_p99_ms = percentile(posts, 99) * 1e3
+        fresh = sorted(self._freshness)
+        report.freshness_p50_ms = percentile(fresh, 50) * 1e3
+        report.freshness_p99_ms = percentile(fresh, 99) * 1e3
+        report.freshness_max_ms = (fresh[-1] if fresh else 0.0) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="end-to-end single-event ingest")
+    parser.add_argument("spec", type=Path)
+    args = parser.parse_args()
+    report = asyncio.run(Ingest(json.loads(args.spec.read_text())).run())
+    print(_MARK + json.dumps(report.as_dict()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
