@@ -9,6 +9,7 @@ from aiohttp import web
 
 from entrypoints.container import build_container
 from entrypoints.embedded import start_embedded_postgres
+from entrypoints.event_loop import new_event_loop
 from entrypoints.settings import Settings
 
 log = logging.getLogger("classconnect_stats")
@@ -81,7 +82,8 @@ def _serve_app(settings: Settings, with_worker: bool) -> None:
     # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
     # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.
     web.run_app(
-        app, host=settings.host, port=settings.port, print=None, access_log=None,
+        app,
+        loop=new_event_loop(), host=settings.host, port=settings.port, print=None, access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
     )
     log.info("stopped")

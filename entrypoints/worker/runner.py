@@ -20,6 +20,7 @@ from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
 from application.handlers.record_grades import RecordGradesHandler
+from entrypoints import event_loop
 from entrypoints.settings import Settings
 from entrypoints.worker.broker import attach, redis_broker
 from entrypoints.worker.dependencies import worker_dependencies
@@ -72,7 +73,7 @@ async def run_worker(
 
 def run_worker_process(settings: Settings) -> None:
     """`classconnect-stats worker`: run until SIGTERM or SIGINT, exiting within 10 s."""
-    asyncio.run(_worker_process(settings))
+    event_loop.run(_worker_process(settings))
 
 
 async def _worker_process(settings: Settings) -> None:
