@@ -1,9 +1,7 @@
 """The statistics math. Sums are exact Decimals; rounding happens once, at the end."""
 
-import math
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
-from fractions import Fraction
 
 _CENT = Decimal("0.01")
 # Sums of grades as different as 10 and 5e-324 need hundreds of digits; the default 28 would
@@ -16,24 +14,29 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _round2_exact(value: Fraction) -> Decimal:
-    """Round half up (away from zero) to 2 decimals; a quotient is never rounded before this."""
-    cents = math.floor(abs(value) * 100 + Fraction(1, 2))
-    return Decimal(cents if value >= 0 else -cents).scaleb(-2).quantize(_CENT)
+def _cents(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator rounded half up (away from zero) to 2 decimals, in integers: the
+    quotient is never rounded before this (and integers are ~10x faster than Fractions)."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    scaled = abs(numerator) * 200 + denominator
+    cents = scaled // (2 * denominator)
+    return Decimal(cents if numerator >= 0 else -cents).scaleb(-2).quantize(_CENT)
 
 
 def average(total: Decimal, count: int) -> Decimal | None:
     """The mean rounded to 2 decimals, or None for no values."""
     if count == 0:
         return None
-    return _round2_exact(Fraction(total) / count)
+    numerator, denominator = total.as_integer_ratio()
+    return _cents(numerator, denominator * count)
 
 
 def percentage(part: int, whole: int) -> Decimal | None:
     """`part` as a share of `whole` in 0-100, rounded to 2 decimals, or None when whole is 0."""
     if whole == 0:
         return None
-    return _round2_exact(Fraction(part * 100, whole))
+    return _cents(part * 100, whole)
 
 
 def exact_sum(a: Decimal, b: Decimal) -> Decimal:

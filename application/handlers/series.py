@@ -1,6 +1,5 @@
 """Shaping shared by the time-series use cases."""
 
-from fractions import Fraction
 
 from application.ports import Clock, PeriodTally, StudentTally
 from application.queries import PeriodAverage, PeriodOnTime, StudentAverage, TimeRange
@@ -29,8 +28,10 @@ def on_time(periods: list[PeriodTally]) -> list[PeriodOnTime]:
 
 
 def best_first(tallies: list[StudentTally]) -> list[StudentAverage]:
-    """Students by exact average, highest first; ties by student id so the order is stable."""
-    ranked = sorted(
-        tallies, key=lambda t: (-Fraction(t.tally.total) / t.tally.count, str(t.student_id))
-    )
-    return [StudentAverage(t.student_id, as_number(t.tally.average), t.tally.count) for t in ranked]
+    """Students by average as shown (2 decimals), highest first; students shown with the same
+    average are in student-id order, so the order is stable and agrees with what is displayed
+    (and with the ranks of the standings)."""
+    shown = [
+        StudentAverage(t.student_id, as_number(t.tally.average), t.tally.count) for t in tallies
+    ]
+    return sorted(shown, key=lambda s: (-(s.average_grade or 0.0), str(s.student_id)))
