@@ -22,8 +22,18 @@ def new_pool(
         max_size=max_size,
         command_timeout=command_timeout,
         timeout=command_timeout or 60.0,  # connecting, too, gives up instead of hanging
+        reset=_leave_as_is,
         server_settings={"application_name": "classconnect-stats"},
     )
+
+
+async def _leave_as_is(connection: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset on release (`RESET ALL`, `UNLISTEN *`, ... : one more round trip
+    per query). This code leaves no session state behind: every transaction is closed by its
+    unit of work, nothing LISTENs or SETs, and the migration lock is released explicitly.
+    A transaction left open by an interrupted caller is still rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 @asynccontextmanager
