@@ -309,6 +309,8 @@ class Bench:
             "STATS_REDIS_URL": self.args.redis_url,
             "STATS_QUEUE_NAME": f"{self.namespace}:events",
             "STATS_CONSUMER_GROUP": f"{self.namespace}-workers",
+            # every POST comes from this one address: a per-client limit would measure itself
+            "STATS_WRITE_RATE_LIMIT": "0",
         }
 
     def _targets(self, shape: DatasetShape) -> Targets:

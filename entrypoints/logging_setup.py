@@ -26,6 +26,7 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _STANDARD_ATTRIBUTES = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys() | {"message", "asctime"}
 )
+ACCESS_LOGGER = "classconnect_stats.access"
 _QUIET_LOGGERS = ("taskiq.receiver.receiver", "taskiq.receiver", "aiohttp.access")
 
 
@@ -85,3 +86,6 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     root.setLevel(settings.log_level.upper())
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger(ACCESS_LOGGER).setLevel(
+        logging.NOTSET if settings.access_log else logging.WARNING
+    )

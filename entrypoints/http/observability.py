@@ -12,9 +12,9 @@ from aiohttp import web
 
 from entrypoints.http.keys import METRICS, REQUEST_ID
 from entrypoints.http.problems import Handler
-from entrypoints.logging_setup import request_id_var
+from entrypoints.logging_setup import ACCESS_LOGGER, request_id_var
 
-access_log = logging.getLogger("classconnect_stats.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 REQUEST_ID_HEADER = "X-Request-ID"
 _VISIBLE = re.compile(r"[\x21-\x7e]{1,128}")
 UNMATCHED = "unmatched"
@@ -54,11 +54,12 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = route_template(request)
         request.app[METRICS].observe_request(request.method, route, status, seconds)
         duration_ms = round(seconds * 1000, 2)
-        access_log.info(
-            "%s %s %s %.1fms", request.method, request.path, status, duration_ms,
-            extra={"method": request.method, "route": route, "path": request.path,
-                   "status": status, "duration_ms": duration_ms, "request_id": request_id},
-        )
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                "%s %s %s %.1fms", request.method, request.path, status, duration_ms,
+                extra={"method": request.method, "route": route, "path": request.path,
+                       "status": status, "duration_ms": duration_ms, "request_id": request_id},
+            )
         request_id_var.reset(token)
 
 

@@ -21,7 +21,10 @@ class Terminal(io.StringIO):
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    quiet = {name: logging.getLogger(name).level for name in ("taskiq.receiver.receiver",)}
+    quiet = {
+        name: logging.getLogger(name).level
+        for name in ("taskiq.receiver.receiver", "classconnect_stats.access")
+    }
     try:
         yield
     finally:
@@ -82,3 +85,13 @@ def test_no_line_per_task_from_taskiq() -> None:
     receiver = logging.getLogger("taskiq.receiver.receiver")
     assert not receiver.isEnabledFor(logging.INFO)
     assert receiver.isEnabledFor(logging.WARNING)
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_the_access_log_can_be_turned_off(api: Api) -> None:
+    out = io.StringIO()
+    configure_logging(Settings(log_format="json", access_log=False), stream=out)  # type: ignore[call-arg]
+    await api.send("GET", "/stats/course/c1/average")
+    logging.getLogger("classconnect_stats").warning("still logging")
+    loggers = [json.loads(line)["logger"] for line in out.getvalue().splitlines()]
+    assert loggers == ["classconnect_stats"]
