@@ -111,7 +111,7 @@ class UseCases(containers.DeclarativeContainer):
     )
     record_grades = providers.Singleton(RecordGradesHandler, uow=adapters.unit_of_work.provider)
     submit_grade_batch = providers.Singleton(
-        SubmitGradeBatchHandler, submit=submit_grades, clock=adapters.clock
+        SubmitGradeBatchHandler, queue=adapters.event_queue, clock=adapters.clock
     )
     erase_student = providers.Singleton(
         EraseStudentHandler, queue=adapters.event_queue, clock=adapters.clock

@@ -301,11 +301,15 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
             )
             await self._move_to_dead_letters(redis, delivery, error=error, attempts=deliveries)
             return None
-        if task.labels.get("ack_type") == AcknowledgeType.MANUAL:
-            message.labels["ack_type"] = _MANUAL
-        # Tasks may read how often this entry was handed out (1 unless it was reclaimed).
-        message.labels["delivery_count"] = deliveries
-        data = self.formatter.dumps(message).message
+        manual = task.labels.get("ack_type") == AcknowledgeType.MANUAL
+        if deliveries > 1 or (manual and message.labels.get("ack_type") != _MANUAL):
+            if manual:
+                message.labels["ack_type"] = _MANUAL
+            # Tasks may read how often this entry was handed out (1, the default, unless it
+            # was reclaimed).
+            message.labels["delivery_count"] = deliveries
+            data = self.formatter.dumps(message).message
+        # else: the entry as published says all that (saves re-encoding every message)
         self._in_flight[entry_id] = delivery
         return AckableMessage(data=data, ack=self._ack_generator(id=entry_id, queue_name=stream))
 

@@ -1,9 +1,9 @@
 """Accept many grades in one request (`{"events": [...]}`): all of them, or none.
 
-Every event is checked before any is queued: its shape here (what a JSON body can get wrong),
-its values by the domain (`SubmitGrades`). One InvalidInput names every bad event by index and
-field (`events[3].grade`). Duplicate event ids, in one batch or across batches, are recorded once
-by the store.
+Every event is checked before any is queued, once: its shape here (what a JSON body can get
+wrong), its values by the domain rules (`to_event`, as for a single grade). One InvalidInput
+names every bad event by index and field (`events[3].grade`). Duplicate event ids, in one batch
+or across batches, are recorded once by the store.
 """
 
 import uuid
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.commands import SubmitCourseGrade, SubmitGrade, SubmitTaskGrade
-from application.handlers.submit_grades import SubmitGrades, to_event
-from application.ports import Clock
+from application.handlers.submit_grades import to_event
+from application.ports import Clock, EventQueue
 from domain.errors import FieldError, InvalidInput
+from domain.events import GradeEvent
 
 MAX_BATCH_SIZE = 10_000
 EVENTS = "events"
@@ -28,38 +29,35 @@ class BatchAccepted:
 
 
 class SubmitGradeBatchHandler:
-    def __init__(self, submit: SubmitGrades, clock: Clock) -> None:
-        self._submit = submit
+    def __init__(self, queue: EventQueue, clock: Clock) -> None:
+        self._queue = queue
         self._clock = clock
 
     async def __call__(self, body: object) -> BatchAccepted:
         """Validate a decoded JSON body and queue its events; raises InvalidInput otherwise."""
-        commands = batch_commands(body, self._clock.now())
-        event_ids = await self._submit(commands, prefix=EVENTS)
-        return BatchAccepted(count=len(event_ids), event_ids=event_ids)
+        events = batch_events(body, self._clock.now())
+        await self._queue.publish(events)
+        return BatchAccepted(count=len(events), event_ids=[e.event_id for e in events])
 
 
-def batch_commands(body: object, now: datetime) -> list[SubmitGrade]:
-    """The body's events as commands, every one checked (shape and domain rules) against `now`."""
+def batch_events(body: object, now: datetime) -> list[GradeEvent]:
+    """The body's events, every one checked (shape and domain rules) against `now`."""
     items = body.get(EVENTS) if isinstance(body, Mapping) else None
     if not isinstance(items, list):
         raise InvalidInput.one(EVENTS, "is required: a list of 1 to 10000 events")
     if not 1 <= len(items) <= MAX_BATCH_SIZE:
         raise InvalidInput.one(EVENTS, f"must hold 1 to {MAX_BATCH_SIZE} events, got {len(items)}")
-    commands: list[SubmitGrade] = []
+    events: list[GradeEvent] = []
     errors: list[FieldError] = []
     for index, item in enumerate(items):
-        where = f"{EVENTS}[{index}]"
         try:
-            command = command_from_mapping(item)
-            to_event(command, now)  # the domain's rules, so one answer names every bad event
+            events.append(to_event(command_from_mapping(item), now))
         except InvalidInput as invalid:
+            where = f"{EVENTS}[{index}]"
             errors.extend(FieldError(f"{where}.{e.field}", e.message) for e in invalid.errors)
-            continue
-        commands.append(command)
     if errors:
         raise InvalidInput(errors)
-    return commands
+    return events
 
 
 def command_from_mapping(raw: object) -> SubmitGrade:

@@ -32,7 +32,7 @@ class Analytics:
         reader = InMemoryAnalyticsReader(self.database)
         self.reader = reader
         self.submit = SubmitGrades(self.queue, self.clock)
-        self.batch = SubmitGradeBatchHandler(self.submit, self.clock)
+        self.batch = SubmitGradeBatchHandler(self.queue, self.clock)
         self.erase = EraseStudentHandler(self.queue, self.clock)
         self.record = RecordGradesHandler(lambda: InMemoryUnitOfWork(self.database))
         self.task_spreads = GetTaskSpreadsHandler(reader)
