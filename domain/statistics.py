@@ -14,14 +14,26 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _cents(numerator: int, denominator: int) -> Decimal:
-    """numerator / denominator rounded half up (away from zero) to 2 decimals, in integers: the
+def _whole_cents(numerator: int, denominator: int) -> int:
+    """numerator / denominator in cents, rounded half up (away from zero), in integers: the
     quotient is never rounded before this (and integers are ~10x faster than Fractions)."""
     if denominator < 0:
         numerator, denominator = -numerator, -denominator
-    scaled = abs(numerator) * 200 + denominator
-    cents = scaled // (2 * denominator)
-    return Decimal(cents if numerator >= 0 else -cents).scaleb(-2).quantize(_CENT)
+    cents = (abs(numerator) * 200 + denominator) // (2 * denominator)
+    return cents if numerator >= 0 else -cents
+
+
+def _cents(numerator: int, denominator: int) -> Decimal:
+    return Decimal(_whole_cents(numerator, denominator)).scaleb(-2)
+
+
+def average_number(total: Decimal, count: int) -> float | None:
+    """`as_number(average(total, count))`, without the Decimal in between: int / int is
+    correctly rounded, so cents / 100 is the same float as the 2-decimal Decimal's."""
+    if count == 0:
+        return None
+    numerator, denominator = total.as_integer_ratio()
+    return _whole_cents(numerator, denominator * count) / 100
 
 
 def average(total: Decimal, count: int) -> Decimal | None:
@@ -69,6 +81,11 @@ class Tally:
     @property
     def average(self) -> Decimal | None:
         return average(self.total, self.count)
+
+    @property
+    def average_number(self) -> float | None:
+        """The average as shown (see `average_number`)."""
+        return average_number(self.total, self.count)
 
     @property
     def on_time_percentage(self) -> Decimal | None:

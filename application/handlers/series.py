@@ -31,7 +31,6 @@ def best_first(tallies: list[StudentTally]) -> list[StudentAverage]:
     """Students by average as shown (2 decimals), highest first; students shown with the same
     average are in student-id order, so the order is stable and agrees with what is displayed
     (and with the ranks of the standings)."""
-    shown = [
-        StudentAverage(t.student_id, as_number(t.tally.average), t.tally.count) for t in tallies
-    ]
-    return sorted(shown, key=lambda s: (-(s.average_grade or 0.0), str(s.student_id)))
+    shown = [StudentAverage(t.student_id, t.tally.average_number, t.tally.count) for t in tallies]
+    # UUIDs order as their text does (fixed-width lowercase hex), without formatting each one
+    return sorted(shown, key=lambda s: (-(s.average_grade or 0.0), s.student_id))

@@ -6,7 +6,7 @@ from grade_oracle import rounded
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.statistics import Tally, as_number, average, percentage, round2
+from domain.statistics import Tally, as_number, average, average_number, percentage, round2
 from domain.values import parse_grade
 
 
@@ -122,3 +122,12 @@ class TestAsNumber:
         assert as_number(Decimal("5.01")) == 5.01
         assert repr(as_number(Decimal("0.10"))) == "0.1"
         assert as_number(None) is None
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**7, allow_nan=False, allow_infinity=False, places=None),
+    st.integers(1, 10**6),
+)
+def test_the_shown_average_is_the_rounded_decimal_as_a_float(total: Decimal, count: int) -> None:
+    assert average_number(total, count) == as_number(average(total, count))
+    assert average_number(total, 0) is None
