@@ -48,12 +48,7 @@ ACCEPTED = Reply(Accepted, status=202, description="Queued; a worker will record
     errors=WRITE_ERRORS,
 )
 async def post_course_grade(request: web.Request) -> Accepted:
-    body = await read_json_body(request, CourseGradeBody)
-    command = body.to_command(idempotency_key(request, body.event_id))
-    await admit_write(request, 1)
-    [event_id] = await request.app[USE_CASES].submit_grades()([command])
-    request.app[METRICS].events_accepted.labels("course_grade").inc()
-    return Accepted(202, "queued", event_id)
+    return await _queue_one(request, CourseGradeBody, "course_grade")
 
 
 @endpoints.post(
@@ -66,11 +61,17 @@ async def post_course_grade(request: web.Request) -> Accepted:
     errors=WRITE_ERRORS,
 )
 async def post_task_grade(request: web.Request) -> Accepted:
-    body = await read_json_body(request, TaskGradeBody)
+    return await _queue_one(request, TaskGradeBody, "task_grade")
+
+
+async def _queue_one(
+    request: web.Request, body_type: type[CourseGradeBody], kind: str
+) -> Accepted:
+    body = await read_json_body(request, body_type)
     command = body.to_command(idempotency_key(request, body.event_id))
     await admit_write(request, 1)
     [event_id] = await request.app[USE_CASES].submit_grades()([command])
-    request.app[METRICS].events_accepted.labels("task_grade").inc()
+    request.app[METRICS].events_accepted.labels(kind).inc()
     return Accepted(202, "queued", event_id)
 
 
