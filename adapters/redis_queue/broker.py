@@ -107,7 +107,6 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
             xread_count=xread_count,
             **options,
         )
-        self.idle_timeout_seconds = idle_timeout
         self.reclaim_interval = reclaim_interval or idle_timeout / 2
         self.heartbeat_interval = heartbeat_interval or idle_timeout / 3
         self.trim_interval = trim_interval
@@ -132,11 +131,6 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                 )
                 return
             await self._move_to_dead_letters(redis, delivery, error=error, attempts=attempts)
-
-    async def trim(self) -> int:
-        """Delete the entries every consumer group has acknowledged; returns how many."""
-        async with Redis(connection_pool=self.connection_pool) as redis:
-            return await trim_acknowledged(redis, self.queue_name)
 
     async def _move_to_dead_letters(
         self, redis: Redis, delivery: _Delivery, *, error: str, attempts: int

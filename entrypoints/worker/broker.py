@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, InMemoryBroker
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
 
 from adapters.redis_queue import ReliableRedisStreamBroker
 from entrypoints.settings import Settings
@@ -10,16 +10,6 @@ from entrypoints.worker.batching import BatchingRecorder, BatchOptions, Recorder
 from entrypoints.worker.options import QueueOptions
 from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.tasks import register_tasks
-
-
-def in_memory_broker() -> InMemoryBroker:
-    """Runs every task in this process, in the background of the request that queued it."""
-    broker = InMemoryBroker()
-    register_tasks(broker)
-    return broker
-
-
-in_process_broker = in_memory_broker
 
 
 def redis_broker(
