@@ -110,8 +110,7 @@ def fractions(grades: Iterable[CourseGraded | TaskGraded]) -> list[Fraction]:
 
 
 def ranked(by_student: dict[uuid.UUID, list[Fraction]]) -> list[tuple[uuid.UUID, float | None, int]]:
-    """(student, average, count), highest exact average first, ties by student id."""
-    order = sorted(
-        by_student, key=lambda s: (-sum(by_student[s]) / len(by_student[s]), str(s))
-    )
+    """(student, average, count), highest average as shown (2 decimals) first; students shown
+    with the same average by student id, as the ranks of the standings count them."""
+    order = sorted(by_student, key=lambda s: (-(mean(by_student[s]) or 0.0), str(s)))
     return [(s, mean(by_student[s]), len(by_student[s])) for s in order]
