@@ -1,7 +1,8 @@
 """The pool as the composition root owns it, and the unit of work's hold on a connection."""
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -64,3 +65,66 @@ async def test_a_unit_of_work_holds_one_transaction(pool: asyncpg.Pool) -> None:
         assert await uow.connection.fetchval("SELECT pg_current_xact_id()::text") == first
         assert uow.connection.is_in_transaction()
     assert pool.get_idle_size() == 1
+
+
+class Arrivals:
+    """A pool `reset` hook that, armed, starts a task asking for a connection at the moment one
+    is given back (before it is back in the pool): a request arriving just then, which is what
+    happens all the time under load."""
+
+    def __init__(self, reset: Callable[[asyncpg.Connection], Awaitable[None]] | None) -> None:
+        self._reset = reset
+        self.arrival: Callable[[], object] | None = None
+
+    async def __call__(self, connection: asyncpg.Connection) -> None:
+        if self._reset is not None:
+            await self._reset(connection)
+        if self.arrival is not None:
+            self.arrival()
+            self.arrival = None
+
+
+async def order_of_turns(pool: asyncpg.Pool, arrivals: Arrivals) -> list[str]:
+    """Three tasks wait for the only connection; as its holder gives it back, a fourth asks for
+    it. Returns who got it, in order."""
+    order: list[str] = []
+    held = await pool.acquire()
+
+    async def wait_turn(name: str) -> None:
+        async with pool.acquire():
+            order.append(name)
+
+    waiting = [asyncio.create_task(wait_turn(name)) for name in ("a", "b", "c")]
+    await asyncio.sleep(0.05)  # all three wait
+    arrivals.arrival = lambda: waiting.append(asyncio.create_task(wait_turn("late")))
+    await pool.release(held)
+    while len(waiting) < 4 or not all(task.done() for task in waiting):
+        await asyncio.sleep(0.01)
+    return order
+
+
+async def test_connections_go_to_the_tasks_in_the_order_they_asked(fresh_database_url: str) -> None:
+    async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
+        pool._reset = arrivals = Arrivals(pool._reset)  # type: ignore[attr-defined]
+        assert await order_of_turns(pool, arrivals) == ["a", "b", "c", "late"]
+        assert await pool.fetchval("SELECT 1") == 1  # every turn was given back
+
+
+async def test_asyncpgs_own_pool_lets_a_latecomer_pass(fresh_database_url: str) -> None:
+    """Why FairPool exists: asyncpg's pool serves whoever asks first when a connection comes
+    back, and the task it woke waits again at the back of the line."""
+    arrivals = Arrivals(None)
+    async with asyncpg.create_pool(
+        fresh_database_url, min_size=1, max_size=1, reset=arrivals
+    ) as pool:
+        assert await order_of_turns(pool, arrivals) == ["late", "b", "c", "a"]
+
+
+async def test_a_timed_out_wait_gives_its_turn_back(fresh_database_url: str) -> None:
+    async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
+        held = await pool.acquire()
+        with pytest.raises(TimeoutError):
+            await pool.acquire(timeout=0.05)
+        await pool.release(held)
+        async with pool.acquire(timeout=1) as connection:
+            assert await connection.fetchval("SELECT 1") == 1
