@@ -12,7 +12,7 @@ from entrypoints.http.dependencies import open_probe_redis
 from entrypoints.http.endpoints import add_endpoints
 from entrypoints.http.keys import CONTAINER, METRICS, OPENAPI, SETTINGS, USE_CASES, WITH_WORKER
 from entrypoints.http.metrics import HttpMetrics
-from entrypoints.http.observability import echo_request_id, observe
+from entrypoints.http.observability import echo_request_id, flush_access_log, observe
 from entrypoints.http.problems import problem_middleware
 from entrypoints.http.routes import all_endpoints, openapi_bytes
 from entrypoints.worker.broker import attach
@@ -44,6 +44,7 @@ def create_app(container: Container, *background: Background) -> web.Application
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
     app.on_response_prepare.append(echo_request_id)
+    app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)
     app.cleanup_ctx.append(open_probe_redis)
     app.cleanup_ctx.extend(start(container) for start in background)

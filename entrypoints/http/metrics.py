@@ -19,12 +19,15 @@ from adapters.redis_queue import queue_stats
 log = logging.getLogger(__name__)
 PREFIX = "classconnect_stats"
 # Seconds; the API answers most requests in milliseconds, a slow dependency in seconds.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
 class HttpMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        # (method, route template, status) -> its request counter and latency histogram
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         r = self.registry
         self.requests = Counter(
             f"{PREFIX}_http_requests", "HTTP requests answered, by route template and status",
@@ -81,9 +84,17 @@ class HttpMetrics:
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        if method not in _METHODS:
+            method = "other"  # a label per made-up method would grow the series without bound
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:  # labels() takes a lock and builds the key each time: once per key
+            labels = (method, route, str(status))
+            series = self._series[key] = (
+                self.requests.labels(*labels), self.latency.labels(*labels)
+            )
+        series[0].inc()
+        series[1].observe(seconds)
 
     async def refresh_gauges(
         self, *, redis: Redis | None, stream: str, pool: asyncpg.Pool | None, timeout: float

@@ -3,19 +3,19 @@ every response and attached to every log line, one access log line, and the requ
 labelled by route template (never by raw path: ids in paths would explode the series)."""
 
 import asyncio
+import contextlib
 import itertools
-import logging
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from entrypoints.http.keys import METRICS, REQUEST_ID
 from entrypoints.http.problems import Handler
-from entrypoints.logging_setup import ACCESS_LOGGER, request_id_var
+from entrypoints.logging_setup import ACCESS_LOG, ACCESS_LOG_FLUSH_SECONDS, request_id_var
 
-access_log = logging.getLogger(ACCESS_LOGGER)
 REQUEST_ID_HEADER = "X-Request-ID"
 _VISIBLE = re.compile(r"[\x21-\x7e]{1,128}")
 UNMATCHED = "unmatched"
@@ -60,13 +60,9 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         seconds = time.perf_counter() - start
         route = route_template(request)
         request.app[METRICS].observe_request(request.method, route, status, seconds)
-        duration_ms = round(seconds * 1000, 2)
-        if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                "%s %s %s %.1fms", request.method, request.path, status, duration_ms,
-                extra={"method": request.method, "route": route, "path": request.path,
-                       "status": status, "duration_ms": duration_ms, "request_id": request_id},
-            )
+        ACCESS_LOG.line(
+            request.method, route, request.path, status, round(seconds * 1000, 2), request_id
+        )
         request_id_var.reset(token)
 
 
@@ -75,3 +71,21 @@ async def echo_request_id(request: web.Request, response: web.StreamResponse) ->
     request_id = request.get(REQUEST_ID)
     if request_id is not None:
         response.headers[REQUEST_ID_HEADER] = request_id
+
+
+async def flush_access_log(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: write waiting access lines every ACCESS_LOG_FLUSH_SECONDS, and at the end."""
+
+    async def flush_periodically() -> None:
+        while True:
+            await asyncio.sleep(ACCESS_LOG_FLUSH_SECONDS)
+            ACCESS_LOG.flush()
+
+    task = asyncio.create_task(flush_periodically(), name="access-log-flush")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        ACCESS_LOG.flush()

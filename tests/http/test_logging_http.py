@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from http_api import Api
 
-from entrypoints.logging_setup import configure_logging, log_format
+from entrypoints.logging_setup import ACCESS_LOG, configure_logging, log_format
 from entrypoints.settings import Settings
 
 
@@ -23,11 +23,12 @@ def restore_logging() -> Iterator[None]:
     handlers, level = list(root.handlers), root.level
     quiet = {
         name: logging.getLogger(name).level
-        for name in ("taskiq.receiver.receiver", "classconnect_stats.access")
+        for name in ("taskiq.receiver.receiver",)
     }
     try:
         yield
     finally:
+        ACCESS_LOG.configure(None, "json")
         for handler in list(root.handlers):
             root.removeHandler(handler)
         for handler in handlers:
@@ -49,6 +50,7 @@ async def test_json_access_lines_carry_the_request(api: Api) -> None:
     out = io.StringIO()
     configure_logging(Settings(log_format="auto"), stream=out)  # type: ignore[call-arg]
     await api.send("GET", "/stats/course/c1/average", headers={"X-Request-ID": "abc"})
+    ACCESS_LOG.flush()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     access = [line for line in lines if line["logger"] == "classconnect_stats.access"]
     assert len(access) == 1
@@ -92,6 +94,7 @@ async def test_the_access_log_can_be_turned_off(api: Api) -> None:
     out = io.StringIO()
     configure_logging(Settings(log_format="json", access_log=False), stream=out)  # type: ignore[call-arg]
     await api.send("GET", "/stats/course/c1/average")
+    ACCESS_LOG.flush()
     logging.getLogger("classconnect_stats").warning("still logging")
     loggers = [json.loads(line)["logger"] for line in out.getvalue().splitlines()]
     assert loggers == ["classconnect_stats"]

@@ -1,6 +1,7 @@
 """Operating the service over HTTP, in memory: readiness, metrics, request ids, access log."""
 
-import logging
+import io
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,8 +12,10 @@ from http_api import Api
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.memory import ManualClock
+from entrypoints import logging_setup
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
+from entrypoints.logging_setup import ACCESS_LOG, AccessLog
 from entrypoints.settings import Settings
 
 ANA = "00000000-0000-4000-8000-00000000000a"
@@ -141,15 +144,37 @@ async def test_every_answer_has_a_request_id_errors_too(api: Api) -> None:
     assert first != (await api.get("/stats/health")).headers["X-Request-ID"]
 
 
-async def test_one_access_line_per_request(api: Api, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="classconnect_stats.access")
-    await api.send("GET", f"/stats/student/{ANA}/course/c1", headers={"X-Request-ID": "r-1"})
-    lines = [r for r in caplog.records if r.name == "classconnect_stats.access"]
+async def test_one_access_line_per_request(api: Api) -> None:
+    out = io.StringIO()
+    ACCESS_LOG.configure(out, "json")
+    try:
+        await api.send("GET", f"/stats/student/{ANA}/course/c1", headers={"X-Request-ID": "r-1"})
+        ACCESS_LOG.flush()
+    finally:
+        ACCESS_LOG.configure(None, "json")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(lines) == 1
     line = lines[0]
-    assert (line.method, line.route, line.status, line.path) == (  # type: ignore[attr-defined]
+    assert (line["method"], line["route"], line["status"], line["path"]) == (
         "GET", "/stats/student/{student_id}/course/{course_id}", 404,
         f"/stats/student/{ANA}/course/c1",
     )
-    assert line.duration_ms >= 0  # type: ignore[attr-defined]
-    assert line.request_id == "r-1"  # type: ignore[attr-defined]
+    assert line["duration_ms"] >= 0
+    assert line["request_id"] == "r-1"
+    assert line["logger"] == "classconnect_stats.access" and line["level"] == "INFO"
+
+
+def test_access_lines_wait_at_most_the_flush_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    log = AccessLog()
+    log.configure(out, "text")
+    clock = iter([100.0, 100.05, 100.3])
+    monkeypatch.setattr(logging_setup.time, "time", lambda: next(clock))
+    log.line("GET", "/r", "/p1", 200, 1.0, "a")
+    log.line("GET", "/r", "/p2", 200, 1.0, "b")
+    assert out.getvalue() == ""  # both wait: the first is 0.05 s old
+    log.line("GET", "/r", "/p3", 404, 2.5, "c")  # the first is now 0.3 s old: all three go
+    lines = out.getvalue().splitlines()
+    assert [line.split(" INFO    classconnect_stats.access ")[1] for line in lines] == [
+        "GET /p1 200 1.0ms [a]", "GET /p2 200 1.0ms [b]", "GET /p3 404 2.5ms [c]",
+    ]
