@@ -31,6 +31,7 @@ from redis.asyncio import Redis
 from bench import load as loading
 from bench.dataset import Dataset, DatasetShape, scaled_shape, with_size
 from bench.http_load import (
+    ANALYTICS_ENDPOINTS,
     HEALTH,
     READ_ENDPOINTS,
     Endpoint,
@@ -286,7 +287,7 @@ class Bench:
                 targets = self._targets(shape)
                 with self._phase(f"reads {label}"):
                     result["reads"] = {}
-                    for endpoint in (HEALTH, *READ_ENDPOINTS):
+                    for endpoint in (HEALTH, *READ_ENDPOINTS, *ANALYTICS_ENDPOINTS):
                         result["reads"][endpoint.name] = await self._measure(
                             base, endpoint, targets, api.pid, "api"
                         )
