@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
@@ -75,6 +76,8 @@ class TextFormatter(logging.Formatter):
         return f"{text} [{request_id}]" if request_id else text
 
 
+# a JSON string literal, escaped as json.dumps(ensure_ascii=False) does (C-accelerated)
+_quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 ACCESS_LOG_FLUSH_SECONDS = 0.2
 _ACCESS_LOG_MAX_WAITING = 256
 
@@ -87,6 +90,8 @@ class AccessLog:
         self._json = True
         self._waiting: list[str] = []
         self._first_waiting = 0.0
+        self._second = -1
+        self._stamp_json = self._stamp_text = ""
 
     @property
     def enabled(self) -> bool:
@@ -105,17 +110,25 @@ class AccessLog:
         if self._stream is None:
             return
         now = time.time()
+        second = int(now)
+        if second != self._second:  # the timestamp up to the second, formatted once a second
+            self._second = second
+            self._stamp_json = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._stamp_text = datetime.fromtimestamp(second).strftime("%Y-%m-%d %H:%M:%S")
+        millis = int((now - second) * 1000)
         message = f"{method} {path} {status} {duration_ms:.1f}ms"
-        if self._json:
-            text = json.dumps({
-                "time": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
-                "level": "INFO", "logger": ACCESS_LOGGER, "message": message, "method": method,
-                "route": route, "path": path, "status": status, "duration_ms": duration_ms,
-                "request_id": request_id,
-            }, ensure_ascii=False)
+        if self._json:  # what JsonFormatter writes, built directly: ~3x cheaper than json.dumps
+            text = (
+                f'{{"time": "{self._stamp_json}.{millis:03d}+00:00", "level": "INFO", '
+                f'"logger": "{ACCESS_LOGGER}", "message": {_quote(message)}, '
+                f'"method": {_quote(method)}, "route": {_quote(route)}, "path": {_quote(path)}, '
+                f'"status": {status:d}, "duration_ms": {duration_ms!r}, '
+                f'"request_id": {_quote(request_id)}}}'
+            )
         else:
-            stamp = datetime.fromtimestamp(now).strftime("%Y-%m-%d %H:%M:%S")
-            text = f"{stamp},{int(now * 1000) % 1000:03d} INFO    {ACCESS_LOGGER} {message} [{request_id}]"
+            text = (
+                f"{self._stamp_text},{millis:03d} INFO    {ACCESS_LOGGER} {message} [{request_id}]"
+            )
         if not self._waiting:
             self._first_waiting = now
         self._waiting.append(text)

@@ -3,12 +3,13 @@
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 from http_api import Api
 
-from entrypoints.logging_setup import ACCESS_LOG, configure_logging, log_format
+from entrypoints.logging_setup import ACCESS_LOG, AccessLog, configure_logging, log_format
 from entrypoints.settings import Settings
 
 
@@ -98,3 +99,20 @@ async def test_the_access_log_can_be_turned_off(api: Api) -> None:
     logging.getLogger("classconnect_stats").warning("still logging")
     loggers = [json.loads(line)["logger"] for line in out.getvalue().splitlines()]
     assert loggers == ["classconnect_stats"]
+
+
+def test_access_lines_are_json_whatever_the_path_holds() -> None:
+    out = io.StringIO()
+    log = AccessLog()
+    log.configure(out, "json")
+    path = '/stats/course/"quoted"\\back\nslash-é-\u2028'
+    log.line("GET", "/stats/course/{course_id}/average", path, 404, 0.25, 'id-"1"')
+    log.flush()
+    line = json.loads(out.getvalue())
+    assert line["path"] == path and line["request_id"] == 'id-"1"'
+    assert line["message"] == f"GET {path} 404 0.2ms"
+    assert (line["status"], line["duration_ms"], line["level"]) == (404, 0.25, "INFO")
+    assert line["logger"] == "classconnect_stats.access"
+    # the same time format as every other JSON line
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
+    assert out.getvalue().count("\n") == 1
