@@ -40,10 +40,11 @@ from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage
 from taskiq.acks import AcknowledgeType
-from taskiq.message import TaskiqMessage
+from taskiq.message import BrokerMessage, TaskiqMessage
 from taskiq_redis import RedisStreamBroker
 
 from adapters.redis_queue import stream_ids
+from adapters.redis_queue.acks import BatchedAcks
 from adapters.redis_queue.connection import cancellable_connection_options
 from adapters.redis_queue.dead_letters import DeadLetters
 from adapters.redis_queue.retention import trim_acknowledged
@@ -81,15 +82,20 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         max_deliveries: int = 10,
         xread_block_ms: int = 1000,
         xread_count: int = 10,
+        xread_linger: float = 0.0,
         reclaim_batch_size: int = 100,
         max_connection_pool_size: int | None = None,
         **connection_kwargs: Any,
     ) -> None:
         """`idle_timeout` (seconds): how long an entry may sit un-acknowledged with a consumer
         that stopped refreshing it before another consumer takes it over. The database number
-        in `url` is honoured (redis-py's `from_url`)."""
+        in `url` is honoured (redis-py's `from_url`). `xread_linger` (seconds): after a read that
+        fetched some entries but fewer than `xread_count`, wait this long before the next one,
+        so that one read (one round trip, one wake-up) fetches several entries."""
         if idle_timeout <= 0:
             raise ValueError("idle_timeout must be positive")
+        if xread_linger < 0:
+            raise ValueError("xread_linger must be >= 0")
         options = {**cancellable_connection_options(), **connection_kwargs}
         super().__init__(
             url,
@@ -111,9 +117,26 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         self.heartbeat_interval = heartbeat_interval or idle_timeout / 3
         self.trim_interval = trim_interval
         self.max_deliveries = max_deliveries
+        self.xread_linger = xread_linger
         self.stopping = asyncio.Event()
         self._in_flight: dict[str, _Delivery] = {}
         self._listened = False
+        self._client: Redis | None = None
+        self._acks = BatchedAcks(self._redis, consumer_group_name)
+
+    def _redis(self) -> Redis:
+        """One client over the broker's pool for publishing and acknowledging: building a
+        client per command costs more than the command (redis-py copies its callback table)."""
+        if self._client is None:
+            self._client = Redis(connection_pool=self.connection_pool)
+        return self._client
+
+    # -- publishing ----------------------------------------------------------------------------
+
+    async def kick(self, message: BrokerMessage) -> None:
+        """XADD the message (no MAXLEN: trimming is by acknowledgement, see `retention`)."""
+        queue_name = message.labels.get("queue_name") or self.queue_name
+        await self._redis().execute_command("XADD", queue_name, "*", "data", message.message)
 
     # -- dead letters and trimming -------------------------------------------------------------
 
@@ -151,8 +174,8 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
         async def _ack() -> None:
-            async with Redis(connection_pool=self.connection_pool) as redis:
-                await redis.xack(queue_name, self.consumer_group_name, id)
+            # Acks made together (one commit settles many messages) share one XACK.
+            await self._acks.ack(queue_name, id)
             self._in_flight.pop(id, None)
 
         return _ack
@@ -191,6 +214,8 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                         continue
                     for message in batch:
                         yield message
+                    if batch and len(batch) < self.count and self.xread_linger:
+                        await asyncio.sleep(self.xread_linger)
         finally:
             self.stopping.set()
             maintenance.cancel()
@@ -358,6 +383,9 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                     await self._forget_consumer_if_idle(redis)
             except RedisError as e:
                 log.warning("could not release queue entries (they will time out): %s", e)
+        if self._client is not None:
+            await self._client.aclose(close_connection_pool=False)
+            self._client = None
         await super().shutdown()
 
     async def _forget_consumer_if_idle(self, redis: Redis) -> None:

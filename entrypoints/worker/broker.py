@@ -31,6 +31,7 @@ def redis_broker(
         max_deliveries=options.max_deliveries,
         xread_block_ms=options.xread_block_ms,
         xread_count=options.xread_count,
+        xread_linger=options.xread_linger,
     )
     register_tasks(broker)
     return broker

@@ -16,6 +16,10 @@ class QueueOptions:
     max_deliveries: int = 10  # deliveries without an ack before an entry is dead-lettered
     xread_block_ms: int = 1000
     xread_count: int = 100  # entries fetched per read: enough to fill a batch quickly
+    # After a read that fetched less than xread_count, wait this long before the next: under
+    # load a read then fetches several entries (each read costs a round trip and a wake-up);
+    # idle, a read blocks until an entry arrives and nothing waits.
+    xread_linger: float = 0.002
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

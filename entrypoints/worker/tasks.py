@@ -73,6 +73,8 @@ async def ingest_grades(
 
 
 def register_tasks(broker: AsyncBroker) -> AsyncTaskiqDecoratedTask[Any, int]:
+    # The label as its plain value: taskiq sends an enum label as "AcknowledgeType.MANUAL",
+    # which its Receiver cannot parse, so every message had to be re-encoded on delivery.
     return broker.register_task(
-        ingest_grades, task_name=INGEST_TASK, ack_type=AcknowledgeType.MANUAL
+        ingest_grades, task_name=INGEST_TASK, ack_type=AcknowledgeType.MANUAL.value
     )
