@@ -22,8 +22,10 @@ class CoalescingEventQueue:
         self._window = window
         self._max_events = max_events
         self._events: list[GradeEvent] = []
-        self._published: asyncio.Future[None] | None = None
-        self._full = asyncio.Event()
+        # One future per caller, not one shared and shielded: a caller that gives up cancels
+        # only its own, and the per-call cost stays one future.
+        self._callers: list[asyncio.Future[None]] = []
+        self._timer: asyncio.TimerHandle | None = None
         self._publishing: set[asyncio.Task[None]] = set()
 
     async def publish(self, events: Sequence[GradeEvent]) -> None:
@@ -32,37 +34,38 @@ class CoalescingEventQueue:
         if self._window == 0:
             await self._queue.publish(events)
             return
-        published = self._published
-        if published is None:
-            published = self._published = asyncio.get_running_loop().create_future()
-            self._full.clear()
-            task = asyncio.create_task(
-                self._publish_after_window(published), name="coalesced-publish"
-            )
-            self._publishing.add(task)
-            task.add_done_callback(self._publishing.discard)
+        loop = asyncio.get_running_loop()
+        queued = loop.create_future()
         self._events.extend(events)
+        self._callers.append(queued)
         if len(self._events) >= self._max_events:
-            self._full.set()
-        # shield: a caller that gives up must not cancel the publish the others wait for.
-        await asyncio.shield(published)
+            self._close_window()
+        elif self._timer is None:
+            self._timer = loop.call_later(self._window, self._close_window)
+        await queued
 
-    async def _publish_after_window(self, published: "asyncio.Future[None]") -> None:
+    def _close_window(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        events, callers = self._events, self._callers
+        self._events, self._callers = [], []
+        task = asyncio.create_task(self._publish(events, callers), name="coalesced-publish")
+        self._publishing.add(task)
+        task.add_done_callback(self._publishing.discard)
+
+    async def _publish(self, events: list[GradeEvent], callers: list["asyncio.Future[None]"]) -> None:
         try:
-            try:
-                async with asyncio.timeout(self._window):
-                    await self._full.wait()
-            except TimeoutError:
-                pass
-            events, self._events, self._published = self._events, [], None
             await self._queue.publish(events)
         except Exception as e:  # noqa: BLE001 - every caller gets it
-            published.set_exception(e)
-            published.exception()  # retrieved: asyncio must not report it as lost
+            for queued in callers:
+                if not queued.done():
+                    queued.set_exception(e)
         except BaseException:
-            if self._published is published:
-                self._events, self._published = [], None
-            published.cancel()  # the callers learn that their events were not queued
+            for queued in callers:
+                queued.cancel()  # the callers learn that their events were not queued
             raise
         else:
-            published.set_result(None)
+            for queued in callers:
+                if not queued.done():
+                    queued.set_result(None)

@@ -14,7 +14,9 @@ class Kickable(Protocol):
 
 class TaskiqEventQueue:
     def __init__(self, ingest_task: Kickable, *, timeout: float = 5.0) -> None:
-        self._task = ingest_task
+        # A taskiq task builds a new kicker (copying its labels) for every kiq; one will do.
+        kicker = getattr(ingest_task, "kicker", None)
+        self._task: Kickable = kicker() if callable(kicker) else ingest_task
         self._timeout = timeout
 
     async def publish(self, events: Sequence[GradeEvent]) -> None:

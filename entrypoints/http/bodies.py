@@ -36,13 +36,16 @@ async def read_json_value(request: web.Request, limit: int) -> Any:
 async def _read(request: web.Request, limit: int) -> bytes:
     if request.content_type != "application/json" and not request.content_type.endswith("+json"):
         raise BadRequest(415, "Send the body as JSON with Content-Type: application/json")
-    too_large = BadRequest(413, f"The request body is larger than {limit} bytes")
     if request.content_length is not None and request.content_length > limit:
-        raise too_large
+        raise _too_large(limit)
     raw = await request.read()
     if len(raw) > limit:
-        raise too_large
+        raise _too_large(limit)
     return raw
+
+
+def _too_large(limit: int) -> BadRequest:
+    return BadRequest(413, f"The request body is larger than {limit} bytes")
 
 
 def _no_constants(name: str) -> None:

@@ -68,3 +68,21 @@ async def test_a_full_batch_goes_at_once() -> None:
         asyncio.gather(*(queue.publish(grade_events(1)) for _ in range(4))), timeout=5
     )
     assert published == [4]
+
+
+async def test_a_caller_that_gives_up_does_not_cancel_the_others() -> None:
+    published: list[int] = []
+
+    class Recording:
+        async def publish(self, events: Sequence[GradeEvent]) -> None:
+            published.append(len(events))
+
+    queue = CoalescingEventQueue(Recording(), window=60, max_events=3)
+    calls = [asyncio.create_task(queue.publish(grade_events(1))) for _ in range(2)]
+    await asyncio.sleep(0)  # both wait in the window
+    calls[0].cancel()
+    calls.append(asyncio.create_task(queue.publish(grade_events(1))))  # fills it
+    results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), timeout=5)
+    assert isinstance(results[0], asyncio.CancelledError)
+    assert results[1:] == [None, None]
+    assert published == [3]  # the events of the caller that gave up were queued all the same
