@@ -3,8 +3,11 @@ by running workers, until every accepted grade is visible in the reads.
 
 - `connections` clients POST for `duration` seconds. Each client grades fresh students (new
   UUIDs) enrolled in existing courses of the dataset: every task of the course once, and two
-  course-level grades, as the platform would send them. A failed POST is retried with the same
-  `event_id` (recording is idempotent), as the platform does.
+  course-level grades, as the platform would send them. The clients are `wrk` (see
+  `bench.ingest_wrk`: it costs a fraction of the CPU of a Python client) when it is installed and
+  `use_wrk` is not false, else Python aiohttp clients, which retry a failed POST with the same
+  `event_id` (recording is idempotent), as the platform does; wrk does not retry (a POST it
+  saw fail or never saw answered counts as failed).
 - Freshness: a prober POSTs a first grade for a fresh student every 1/`probe_rate` s and polls
   the student's course summary (404 until the grade is recorded) until it answers 200. Freshness
   is the time from the 202 to the first 200; the polling interval (10 ms, growing to 5% of the
@@ -12,7 +15,9 @@ by running workers, until every accepted grade is visible in the reads.
 - After the POSTs, the consumer group of the stream is watched until nothing is pending or
   undelivered: then every accepted event has been committed.
 - Nothing lost: for every fresh student, the summary's `assignments_completed` and the student
-  average's `grade_count` must add up to the task and course grades accepted for them.
+  average's `grade_count` must add up to the task and course grades accepted (202) for them;
+  `lost` adds up what is missing, student by student. More than accepted can be visible only
+  for a POST whose answer the client never saw (`extra_visible`).
 
     python -m bench.ingest SPEC.json   (run by bench.run; prints one JSON line)
 """
@@ -20,7 +25,10 @@ by running workers, until every accepted grade is visible in the reads.
 import argparse
 import asyncio
 import json
+import os
 import random
+import shutil
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -32,7 +40,8 @@ import aiohttp
 from redis.asyncio import Redis
 
 from adapters.redis_queue.inspection import queue_stats
-from bench.http_load import percentile
+from bench import ingest_wrk
+from bench.http_load import percentile, wrk_path
 
 _MARK = "BENCH_JSON "
 
@@ -41,6 +50,7 @@ _MARK = "BENCH_JSON "
 class IngestReport:
     connections: int
     post_seconds: float
+    generator: str = "aiohttp"
     accepted_task_grades: int = 0
     accepted_course_grades: int = 0
     failed_posts: int = 0  # gave up after retries: may or may not have been queued
@@ -59,16 +69,14 @@ class IngestReport:
     visible_task_grades: int = 0
     visible_course_grades: int = 0
     dead_letters: int = 0
+    lost: int = 0  # accepted (202) but not visible, added up student by student
+    extra_visible: int = 0  # visible beyond the 202s seen: POSTs whose answer never came
+    load_cpu_seconds: float = 0.0  # of this process and of wrk
     mismatches: list[dict[str, object]] = field(default_factory=list)  # a few, to look into
 
     @property
     def accepted(self) -> int:
         return self.accepted_task_grades + self.accepted_course_grades
-
-    @property
-    def lost(self) -> int:
-        visible = self.visible_task_grades + self.visible_course_grades
-        return self.accepted - visible
 
     @property
     def accepted_rate(self) -> float:
@@ -80,7 +88,7 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            **asdict(self), "accepted": self.accepted, "lost": self.lost,
+            **asdict(self), "accepted": self.accepted,
             "accepted_rate": round(self.accepted_rate, 1),
             "end_to_end_rate": round(self.end_to_end_rate, 1),
         }
@@ -106,6 +114,10 @@ class Ingest:
         self.stream = str(spec["stream"])
         self.group = str(spec["group"])
         self.drain_timeout = float(spec.get("drain_timeout", 600.0))  # type: ignore[arg-type]
+        self.threads = int(spec.get("threads", 1))  # type: ignore[call-overload]
+        self.wrk = wrk_path() if spec.get("use_wrk", True) else None
+        self._wrk_latency: tuple[float, float] | None = None
+        self._posting_done = False
         self.students: list[_Student] = []
         self.report = IngestReport(self.connections, 0.0)
         self._statuses: Counter[str] = Counter()
@@ -117,30 +129,79 @@ class Ingest:
         timeout = aiohttp.ClientTimeout(total=30)
         posting = aiohttp.TCPConnector(limit=self.connections)
         probing = aiohttp.TCPConnector(limit=32)
+        cpu_before = _cpu_seconds()
         async with (
             aiohttp.ClientSession(connector=posting, timeout=timeout) as posts,
             aiohttp.ClientSession(connector=probing, timeout=timeout) as probes,
         ):
-            started = time.perf_counter()
-            deadline = started + self.duration
-            prober = asyncio.create_task(self._probe(probes, deadline))
-            await asyncio.gather(*(self._client(posts, deadline) for _ in range(self.connections)))
-            self.report.post_seconds = time.perf_counter() - started
             redis = Redis.from_url(self.redis_url)
             try:
-                self.report.backlog_at_end = await self._backlog(redis)
-                drained_at = await self._wait_drained(redis)
+                started = time.perf_counter()
+                deadline = started + self.duration
+                prober = asyncio.create_task(self._probe(probes, deadline))
+                if self.wrk:
+                    self.report.generator = "wrk"
+                    drained = asyncio.create_task(self._wait_drained(redis, deadline))
+                    await self._wrk_clients(self.wrk, deadline)
+                else:
+                    await asyncio.gather(
+                        *(self._client(posts, deadline) for _ in range(self.connections))
+                    )
+                    self.report.post_seconds = time.perf_counter() - started
+                    drained = asyncio.create_task(self._wait_drained(redis, time.perf_counter()))
+                await prober
+                self._posting_done = True
+                drained_at = await drained
                 self.report.drained = drained_at is not None
                 finished = drained_at or time.perf_counter()
                 self.report.end_to_end_seconds = finished - started
                 self.report.drain_seconds = finished - started - self.report.post_seconds
-                await prober
                 self.report.dead_letters = (await queue_stats(redis, self.stream)).dead_letters
             finally:
                 await redis.aclose()
             await self._count_visible(probes)
+        self.report.load_cpu_seconds = _cpu_seconds() - cpu_before
         self._finish()
         return self.report
+
+    async def _wrk_clients(self, wrk: str, deadline: float) -> None:
+        """POST from wrk until `deadline` (a time.perf_counter() reading)."""
+        workdir = Path(tempfile.mkdtemp(prefix="ingest-wrk-"))
+        out = workdir / "result.txt"
+        tag = uuid.uuid4().hex[:8]
+        stop_at = time.monotonic() + (deadline - time.perf_counter())
+        script = workdir / "ingest.lua"
+        script.write_text(ingest_wrk.lua_script(
+            tag=tag, courses=self.courses, tasks=self.tasks, stop_at=stop_at,
+            graded_day=self._graded_at.date().isoformat(), out=out,
+        ))
+        process = await asyncio.create_subprocess_exec(
+            *ingest_wrk.command(
+                wrk, self.base_url, script, threads=self.threads,
+                connections=self.connections, duration=self.duration,
+            ),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await process.communicate()
+        self.report.post_seconds = self.duration
+        if not out.exists():
+            raise RuntimeError(f"wrk failed ({process.returncode}): {err.decode()[-2000:]}")
+        result = ingest_wrk.parse_result(out)
+        shutil.rmtree(workdir, ignore_errors=True)
+        for s in result.students:
+            self.students.append(_Student(
+                ingest_wrk.student_id(tag, s.thread, s.index),
+                ingest_wrk.course_of(self.courses, s.thread, s.index),
+                s.task_grades, s.course_grades,
+            ))
+        for status, count in result.statuses.items():
+            self._statuses[status] += count
+        accepted = sum(s.task_grades + s.course_grades for s in result.students)
+        self._statuses["202"] += accepted
+        self.report.failed_posts += result.posts_answered - accepted + result.unconfirmed
+        if result.unconfirmed:
+            self._statuses["unanswered"] += result.unconfirmed
+        self._wrk_latency = (result.p50_ms, result.p99_ms)
 
     def _body(self, student: _Student, task: str | None) -> bytes:
         graded_at = self._graded_at + timedelta(seconds=random.randrange(3600))
@@ -232,11 +293,25 @@ class Ingest:
                 return group.pending + (group.lag if group.lag is not None else stats.length)
         return stats.length
 
-    async def _wait_drained(self, redis: Redis) -> float | None:
+    async def _wait_drained(self, redis: Redis, posts_end: float) -> float | None:
+        """When the backlog was last seen reaching 0 for good: watched from `posts_end` until
+        the POSTs are answered and it is 0 with nothing queued since (the stream's last id)."""
+        await asyncio.sleep(max(0.0, posts_end - time.perf_counter()))
+        self.report.backlog_at_end = await self._backlog(redis)
         give_up = time.perf_counter() + self.drain_timeout
+        drained_at: float | None = None
+        last_id = None
         while time.perf_counter() < give_up:
+            info = await redis.xinfo_stream(self.stream) if await redis.exists(self.stream) else {}
+            newest = info.get("last-generated-id")
             if await self._backlog(redis) == 0:
-                return time.perf_counter()
+                if drained_at is None or newest != last_id:
+                    drained_at = time.perf_counter()
+                last_id = newest
+                if self._posting_done:
+                    return drained_at
+            else:
+                drained_at = None
             await asyncio.sleep(0.02)
         return None
 
@@ -261,6 +336,12 @@ class Ingest:
                 courses = await fetch(f"/stats/student/{s.student_id}/average", "grade_count")
                 self.report.visible_task_grades += tasks
                 self.report.visible_course_grades += courses
+                self.report.lost += max(0, s.task_grades - tasks) + max(
+                    0, s.course_grades - courses
+                )
+                self.report.extra_visible += max(0, tasks - s.task_grades) + max(
+                    0, courses - s.course_grades
+                )
                 mismatch = (tasks, courses) != (s.task_grades, s.course_grades)
                 if mismatch and len(self.report.mismatches) < 5:
                     self.report.mismatches.append({
@@ -278,10 +359,18 @@ class Ingest:
         posts = sorted(self._post_latencies)
         report.post_p50_ms = percentile(posts, 50) * 1e3
         report.post_p99_ms = percentile(posts, 99) * 1e3
+        if self._wrk_latency is not None:  # wrk's own (the prober's POSTs are a few)
+            report.post_p50_ms, report.post_p99_ms = self._wrk_latency
         fresh = sorted(self._freshness)
         report.freshness_p50_ms = percentile(fresh, 50) * 1e3
         report.freshness_p99_ms = percentile(fresh, 99) * 1e3
         report.freshness_max_ms = (fresh[-1] if fresh else 0.0) * 1e3
+
+
+def _cpu_seconds() -> float:
+    """CPU of this process and of its finished children (wrk)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def main() -> None:

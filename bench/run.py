@@ -336,6 +336,7 @@ class Bench:
                 "courses": [dataset.course_id(i) for i in range(shape.courses)],
                 "tasks": list(dataset.task_ids), "redis_url": self.args.redis_url,
                 "stream": f"{self.namespace}:events", "group": f"{self.namespace}-workers",
+                "use_wrk": self.use_wrk, "threads": self.args.wrk_threads,
             }))
             self.sampler.watch("api", api.pid)
             for worker in workers:
@@ -353,6 +354,9 @@ class Bench:
             if not lines:
                 raise RuntimeError(f"ingest failed: {err.decode()[-3000:]}")
             report = json.loads(lines[-1].removeprefix("BENCH_JSON "))
+            # wrk runs as a child of bench.ingest, which reports the CPU of both
+            load_percent = report.get("load_cpu_seconds", 0.0) / max(usage.seconds, 1e-9) * 100
+            usage.cpu_percent["load"] = max(usage.cpu_percent.get("load", 0.0), load_percent)
             _say(f"  accepted {report['accepted']:,} ({report['accepted_rate']:,.0f}/s), "
                  f"end to end {report['end_to_end_rate']:,.0f}/s, freshness p50 "
                  f"{report['freshness_p50_ms']:.0f} ms p99 {report['freshness_p99_ms']:.0f} ms, "
