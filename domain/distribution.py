@@ -3,58 +3,114 @@
 Every figure is computed exactly and rounded once, half up, to 2 decimals, like the averages in
 `domain.statistics`: grades may carry any number of digits (a float's shortest form can be
 5E-324), and a value rounded to a working precision first can land on the other side of a half
-cent.
+cent. The arithmetic is on integers: a Decimal is the exact ratio of two integers
+(`as_integer_ratio`), and integer sums, products and floor divisions are exact at any size.
+
+A spread is computed from `SpreadFacts` - the count, the exact sum and sum of squares, the
+histogram and a few values picked by rank - rather than from every value, so that a database can
+aggregate a large set and hand over only those (the ranks are `quartile_ranks(count)`).
 """
 
 import math
+import operator
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
-from fractions import Fraction
-from itertools import pairwise
 
-from domain.statistics import average, exact_sum, percentage, round2
+from domain.statistics import exact_sum
 
 HISTOGRAM_BINS = 10
-# Only additions and multiplications by exact quarters run in this context, so they are exact.
+QUARTERS = (1, 2, 3)  # the quartiles, in quarters
+# Only multiplications run in this context (sums go through exact_sum), so they are exact.
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-_QUARTER = Decimal("0.25")
 
 
-def quantile(ordered: Sequence[Decimal], q: Decimal) -> Decimal:
-    """Linear interpolation between closest ranks (numpy's default, R's type 7), exact.
+def cents_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (both >= 0, denominator > 0) in whole cents, rounded half up."""
+    return (numerator * 200 + denominator) // (2 * denominator)
 
-    `ordered` is sorted ascending and not empty; q is in [0, 1].
+
+def from_cents(cents: int) -> Decimal:
+    """The 2-decimal Decimal of a whole number of cents, exactly (no context rounding)."""
+    return Decimal(f"{cents}E-2")
+
+
+def average_cents(total: Decimal, count: int) -> int:
+    """The mean of `count` (> 0) values summing to `total`, in cents rounded half up: the figure
+    `domain.statistics.average` shows, as an integer."""
+    numerator, denominator = total.as_integer_ratio()
+    denominator *= count
+    return (numerator * 200 + denominator) // (2 * denominator)  # cents_half_up, inlined: hot
+
+
+def percentage_cents(part: int, whole: int) -> int:
+    """`part` as a share of `whole` (> 0) in 0-100, in cents rounded half up (as
+    `domain.statistics.percentage`)."""
+    return cents_half_up(part * 100, whole)
+
+
+def cents_ceiling(value: Decimal) -> int:
+    """The least whole number of cents c with c / 100 >= `value`: a figure in whole cents is
+    below `value` exactly when it is below c."""
+    numerator, denominator = value.as_integer_ratio()
+    return -(-numerator * 100 // denominator)
+
+
+def rounding_interval(cents: int) -> tuple[Decimal, Decimal]:
+    """[low, high): the exact non-negative values that round half up to `cents` / 100.
+
+    A mean total / count rounds to more than `cents` exactly when total >= high * count, and to
+    less exactly when total < low * count: a database can count those without rounding.
     """
-    if not ordered:
-        raise ValueError("quantile of no values")
-    position = _EXACT.multiply(Decimal(len(ordered) - 1), q)
-    lower = int(position)
-    fraction = _EXACT.subtract(position, Decimal(lower))
-    if fraction == 0:
-        return ordered[lower]
-    step = _EXACT.subtract(ordered[lower + 1], ordered[lower])
-    return _EXACT.add(ordered[lower], _EXACT.multiply(fraction, step))
+    return Decimal(f"{(2 * cents - 1) * 5}E-3"), Decimal(f"{(2 * cents + 1) * 5}E-3")
+
+
+def quartile_ranks(count: int) -> tuple[int, ...]:
+    """The 0-based ranks (in ascending order of value) of the values a spread of `count` (> 0)
+    values needs: the minimum; for each quartile the two closest ranks around its position
+    (count - 1) * q, the lower one and the next (the same at the end); the maximum."""
+    last = count - 1
+    ranks = [0]
+    for quarters in QUARTERS:
+        lower = last * quarters // 4
+        ranks += [lower, min(lower + 1, last)]
+    ranks.append(last)
+    return tuple(ranks)
+
+
+def _quantile_cents(count: int, quarters: int, lower: Decimal, upper: Decimal) -> int:
+    """Linear interpolation between closest ranks (numpy's default, R's type 7) at q = quarters/4,
+    from the values at the two ranks around the position (quartile_ranks), in cents."""
+    weight = (count - 1) * quarters % 4  # the position's fraction, in quarters
+    a, b = lower.as_integer_ratio()
+    c, d = upper.as_integer_ratio()
+    return cents_half_up((4 - weight) * a * d + weight * c * b, 4 * b * d)
+
+
+def std_dev_cents(count: int, total: Decimal, total_of_squares: Decimal) -> int:
+    """The population standard deviation of `count` (> 0) values with the exact sum `total` and
+    sum of squares `total_of_squares`, in cents rounded half up on the exact value.
+
+    The variance is the exact fraction (count * squares - total^2) / count^2; its square root is
+    rounded with integer square roots: the rounded value is c/100 for the largest c with
+    c - 1/2 <= 100*sigma, that is the largest odd 2c - 1 with (2c - 1)^2 <= 40000 * variance.
+    """
+    p, q = total.as_integer_ratio()
+    r, t = total_of_squares.as_integer_ratio()
+    numerator = count * r * q * q - p * p * t
+    denominator = t * q * q * count * count
+    root = math.isqrt(40000 * numerator // denominator)
+    odd = root if root % 2 else root - 1
+    return (odd + 1) // 2
 
 
 def population_std_dev(values: Sequence[Decimal]) -> Decimal:
-    """The population standard deviation, rounded half up to 2 decimals on the exact value.
-
-    The variance is an exact fraction; its square root is rounded with integer square roots: the
-    rounded value is c/100 for the largest c with c - 1/2 <= 100*sigma, that is the largest odd
-    2c - 1 with (2c - 1)^2 <= 40000 * variance.
-    """
+    """The population standard deviation, rounded half up to 2 decimals on the exact value."""
     if not values:
         raise ValueError("standard deviation of no values")
-    exact = [Fraction(v) for v in values]
-    count = len(exact)
-    total = sum(exact, Fraction(0))
-    variance = (count * sum((v * v for v in exact), Fraction(0)) - total * total) / (count * count)
-    scaled = variance * 40000
-    root = math.isqrt(scaled.numerator // scaled.denominator)
-    odd = root if root % 2 else root - 1
-    cents = (odd + 1) // 2
-    return round2(Decimal(cents).scaleb(-2))
+    facts = SpreadFacts.of(values)
+    return from_cents(std_dev_cents(facts.count, facts.total, facts.total_of_squares))
 
 
 def histogram(values: Sequence[Decimal]) -> list[int]:
@@ -66,64 +122,110 @@ def histogram(values: Sequence[Decimal]) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
-class Spread:
-    """The five-number summary and more of a non-empty set of grades, rounded to 2 decimals."""
+class SpreadFacts:
+    """What the spread of a non-empty set of values is computed from.
+
+    `ranked` holds the values at `quartile_ranks(count)`, in that order; `histogram` the counts
+    of `histogram`. A database can aggregate these for a large set; `of` computes them here.
+    """
 
     count: int
-    mean: Decimal
-    minimum: Decimal
-    first_quartile: Decimal
-    median: Decimal
-    third_quartile: Decimal
-    maximum: Decimal
-    std_dev: Decimal
+    total: Decimal
+    total_of_squares: Decimal
+    ranked: tuple[Decimal, ...]
+    histogram: list[int]
+
+    @classmethod
+    def of(cls, values: Sequence[Decimal]) -> "SpreadFacts":
+        if not values:
+            raise ValueError("spread of no values")
+        ordered = sorted(values)
+        total = squares = Decimal(0)
+        for value in ordered:
+            total = exact_sum(total, value)
+            squares = exact_sum(squares, _EXACT.multiply(value, value))
+        return cls(
+            count=len(ordered),
+            total=total,
+            total_of_squares=squares,
+            ranked=tuple(ordered[r] for r in quartile_ranks(len(ordered))),
+            histogram=histogram(ordered),
+        )
+
+    @classmethod
+    def of_cents(cls, ordered_cents: Sequence[int]) -> "SpreadFacts":
+        """The facts of the values `ordered_cents` / 100 (ascending, not empty), in integers."""
+        if not ordered_cents:
+            raise ValueError("spread of no values")
+        counts = [0] * HISTOGRAM_BINS
+        last_bin = HISTOGRAM_BINS - 1
+        for cents in ordered_cents:
+            counts[min(cents // 100, last_bin)] += 1
+        return cls(
+            count=len(ordered_cents),
+            total=Decimal(f"{sum(ordered_cents)}E-2"),
+            total_of_squares=Decimal(f"{sum(c * c for c in ordered_cents)}E-4"),
+            ranked=tuple(from_cents(ordered_cents[r]) for r in quartile_ranks(len(ordered_cents))),
+            histogram=counts,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """The five-number summary and more of a non-empty set of values, in whole cents (each the
+    exact figure rounded half up to 2 decimals)."""
+
+    count: int
+    mean: int
+    minimum: int
+    first_quartile: int
+    median: int
+    third_quartile: int
+    maximum: int
+    std_dev: int
     histogram: list[int]
 
     @classmethod
     def of(cls, values: Sequence[Decimal]) -> "Spread":
-        if not values:
+        return cls.from_facts(SpreadFacts.of(values))
+
+    @classmethod
+    def from_facts(cls, facts: SpreadFacts) -> "Spread":
+        count = facts.count
+        if count < 1:
             raise ValueError("spread of no values")
-        ordered = sorted(values)
-        total = Decimal(0)
-        for value in ordered:
-            total = exact_sum(total, value)
-        mean = average(total, len(ordered))
-        assert mean is not None
+        low, q1_low, q1_high, q2_low, q2_high, q3_low, q3_high, high = facts.ranked
         return cls(
-            count=len(ordered),
-            mean=mean,
-            minimum=round2(ordered[0]),
-            first_quartile=round2(quantile(ordered, _QUARTER)),
-            median=round2(quantile(ordered, 2 * _QUARTER)),
-            third_quartile=round2(quantile(ordered, 3 * _QUARTER)),
-            maximum=round2(ordered[-1]),
-            std_dev=population_std_dev(ordered),
-            histogram=histogram(ordered),
+            count=count,
+            mean=average_cents(facts.total, count),
+            minimum=_cents(low),
+            first_quartile=_quantile_cents(count, 1, q1_low, q1_high),
+            median=_quantile_cents(count, 2, q2_low, q2_high),
+            third_quartile=_quantile_cents(count, 3, q3_low, q3_high),
+            maximum=_cents(high),
+            std_dev=std_dev_cents(count, facts.total, facts.total_of_squares),
+            histogram=list(facts.histogram),
         )
 
 
-def competition_ranks(scores: Sequence[Decimal]) -> list[int]:
-    """Rank of each score, 1 = highest; equal scores share a rank (1, 2, 2, 4)."""
-    ordered = sorted(scores, reverse=True)
-    first_position: dict[Decimal, int] = {}
-    for position, score in enumerate(ordered, start=1):
-        first_position.setdefault(score, position)
-    return [first_position[score] for score in scores]
+def _cents(value: Decimal) -> int:
+    numerator, denominator = value.as_integer_ratio()
+    return cents_half_up(numerator, denominator)
 
 
-def percentiles_below(scores: Sequence[Decimal]) -> list[Decimal]:
-    """For each score, the share (0-100, rounded half up to 2 decimals) of all scores strictly
-    lower than it."""
-    ordered = sorted(scores)
-    lower_count: dict[Decimal, int] = {}
-    for position, score in enumerate(ordered):
-        lower_count.setdefault(score, position)
-    total = len(scores)
-    shares = [percentage(lower_count[s], total) for s in scores]
-    return [s for s in shares if s is not None]
+def rank_among(ordered: Sequence[int], score: int) -> int:
+    """The competition rank of `score` among the ascending scores `ordered` (which hold it):
+    1 + how many are higher; equal scores share a rank (1, 2, 2, 4)."""
+    return len(ordered) - bisect_right(ordered, score) + 1
+
+
+def share_below(ordered: Sequence[int], score: int) -> int:
+    """The share (0-100) of the ascending scores `ordered` strictly lower than `score`, in cents
+    rounded half up."""
+    return percentage_cents(bisect_left(ordered, score), len(ordered))
 
 
 def is_declining(grades_oldest_first: Sequence[Decimal], run: int = 3) -> bool:
     """True when the last `run` grades each scored lower than the one before."""
     last = grades_oldest_first[-run:]
-    return len(last) == run and all(a > b for a, b in pairwise(last))
+    return len(last) == run and all(map(operator.gt, last, last[1:]))

@@ -1,10 +1,20 @@
 """The analytics read side computed from the in-memory database's committed state."""
 
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
 
 from adapters.memory.database import InMemoryDatabase
 from application.ports import CurrentTaskGrade, StudentInCourse
+from application.ports.analytics_reader import (
+    AverageBounds,
+    AverageCounts,
+    RecentTaskGrade,
+    RiskBounds,
+    StudentAtRisk,
+    TaskSpreadFacts,
+)
+from domain.distribution import SpreadFacts, is_declining
 from domain.events import TaskGraded
 from domain.statistics import Tally
 from domain.values import CourseId, StudentId, TaskId
@@ -17,11 +27,26 @@ class InMemoryAnalyticsReader:
     def _current(self, course_id: CourseId) -> list[TaskGraded]:
         return [g for g in self._db.current_task_grades.values() if g.course_id == course_id]
 
-    async def task_grades(self, course_id: CourseId) -> list[CurrentTaskGrade]:
-        grades = sorted(self._current(course_id), key=lambda g: (g.task_id, g.student_id))
-        return [_grade(g) for g in grades]
+    def _by_student(self, course_id: CourseId) -> dict[StudentId, list[TaskGraded]]:
+        by_student: dict[StudentId, list[TaskGraded]] = defaultdict(list)
+        for g in self._current(course_id):
+            by_student[g.student_id].append(g)
+        return by_student
 
-    async def students(self, course_id: CourseId) -> list[StudentInCourse]:
+    async def task_spreads(self, course_id: CourseId) -> list[TaskSpreadFacts]:
+        by_task: dict[TaskId, list[TaskGraded]] = defaultdict(list)
+        for g in self._current(course_id):
+            by_task[g.task_id].append(g)
+        return [
+            TaskSpreadFacts(
+                task_id,
+                sum(1 for g in by_task[task_id] if g.on_time),
+                SpreadFacts.of([g.grade for g in by_task[task_id]]),
+            )
+            for task_id in sorted(by_task)
+        ]
+
+    def _students(self, course_id: CourseId) -> dict[StudentId, StudentInCourse]:
         course: dict[StudentId, Tally] = defaultdict(Tally)
         tasks: dict[StudentId, Tally] = defaultdict(Tally)
         for c in self._db.course_grades.values():
@@ -29,29 +54,68 @@ class InMemoryAnalyticsReader:
                 course[c.student_id] = course[c.student_id].add(c.grade, c.on_time)
         for t in self._current(course_id):
             tasks[t.student_id] = tasks[t.student_id].add(t.grade, t.on_time)
+        students = {}
+        for s in sorted(course.keys() | tasks.keys()):
+            of_course, of_tasks = course.get(s, Tally()), tasks.get(s, Tally())
+            students[s] = StudentInCourse(
+                s, of_course.count, of_course.total, of_tasks.count, of_tasks.total,
+                of_tasks.on_time,
+            )
+        return students
+
+    async def students(self, course_id: CourseId) -> list[StudentInCourse]:
+        return list(self._students(course_id).values())
+
+    async def task_totals(self, course_id: CourseId) -> list[tuple[int, Decimal]]:
         return [
-            StudentInCourse(s, course.get(s, Tally()), tasks.get(s, Tally()))
-            for s in sorted(course.keys() | tasks.keys())
+            (s.task_count, s.task_total)
+            for s in self._students(course_id).values()
+            if s.task_count > 0
         ]
 
-    async def recent_task_grades(
-        self, course_id: CourseId, per_student: int
-    ) -> list[CurrentTaskGrade]:
-        by_student: dict[StudentId, list[TaskGraded]] = defaultdict(list)
-        for g in self._current(course_id):
-            by_student[g.student_id].append(g)
-        recent: list[CurrentTaskGrade] = []
+    async def students_at_risk(
+        self, course_id: CourseId, bounds: RiskBounds, recent: int
+    ) -> list[StudentAtRisk]:
+        by_student = self._by_student(course_id)
+        kept = []
         for student_id in sorted(by_student):
-            ordered = sorted(by_student[student_id], key=lambda g: (g.graded_at, g.task_id))
-            recent.extend(_grade(g) for g in ordered[-per_student:] if per_student > 0)
-        return recent
+            grades = by_student[student_id]
+            tally = Tally()
+            for g in grades:
+                tally = tally.add(g.grade, g.on_time)
+            ordered = sorted(grades, key=lambda g: (g.graded_at, g.task_id))
+            run = bounds.declining_run
+            if (
+                _below(tally.total, tally.count, bounds.average_below)
+                or _below(Decimal(tally.on_time * 100), tally.count, bounds.on_time_below)
+                or (run is not None and is_declining([g.grade for g in ordered], run))
+            ):
+                kept.append(StudentAtRisk(
+                    student_id, tally.count, tally.total, tally.on_time,
+                    [RecentTaskGrade(g.task_id, g.grade, g.graded_at) for g in ordered[-recent:]],
+                ))
+        return kept
 
-    async def courses_of(self, student_id: StudentId) -> list[CourseId]:
+    async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         courses = {g.course_id for g in self._db.course_grades.values() if g.student_id == student_id}
         courses |= {
             g.course_id for g in self._db.current_task_grades.values() if g.student_id == student_id
         }
-        return sorted(courses)
+        return [(course, self._students(course)[student_id]) for course in sorted(courses)]
+
+    async def average_counts(self, bounds: Sequence[AverageBounds]) -> list[AverageCounts]:
+        counts = []
+        for bound in bounds:
+            graded = [s for s in self._students(bound.course_id).values() if s.task_count > 0]
+            counts.append(
+                AverageCounts(
+                    bound.course_id,
+                    len(graded),
+                    sum(1 for s in graded if _below(s.task_total, s.task_count, bound.low)),
+                    sum(1 for s in graded if not _below(s.task_total, s.task_count, bound.high)),
+                )
+            )
+        return counts
 
     async def task_ids(self, course_id: CourseId) -> list[TaskId]:
         return sorted({g.task_id for g in self._current(course_id)})
@@ -62,6 +126,13 @@ class InMemoryAnalyticsReader:
         grades = sorted(self._current(course_id), key=lambda g: (g.student_id, g.task_id))
         for start in range(0, len(grades), page_size):
             yield [_grade(g) for g in grades[start : start + page_size]]
+
+
+def _below(total: Decimal, count: int, bound: Decimal) -> bool:
+    """total / count < bound, exactly (a Decimal product would be rounded to 28 digits)."""
+    n, d = total.as_integer_ratio()
+    m, e = bound.as_integer_ratio()
+    return n * e < m * d * count
 
 
 def _grade(g: TaskGraded) -> CurrentTaskGrade:

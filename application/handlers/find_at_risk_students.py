@@ -1,9 +1,12 @@
 """Students who are falling behind: a low task average, a low on-time rate, or a decline over
-their last three graded tasks (by graded_at; ties broken by task id). Lowest average first."""
+their last three graded tasks (by graded_at; ties broken by task id). Lowest average first.
 
-from collections import defaultdict
+Averages and percentages are shown rounded to whole cents, and a rounded figure is below a
+threshold exactly when the exact one is below the rounding interval of the threshold's cents
+ceiling: the reader is asked for the students past those exact bounds (so a database can search),
+and each one's reasons are then worked out from their rounded figures."""
+
 from datetime import UTC
-from decimal import Decimal
 
 from application.analytics_queries import (
     DECLINING_RUN,
@@ -13,11 +16,15 @@ from application.analytics_queries import (
     RecentGrade,
     RiskReason,
 )
-from application.handlers.standings import standings
-from application.ports import AnalyticsReader, CurrentTaskGrade
-from domain.distribution import is_declining
-from domain.statistics import as_number
-from domain.values import StudentId
+from application.ports import AnalyticsReader
+from application.ports.analytics_reader import RiskBounds, StudentAtRisk
+from domain.distribution import (
+    average_cents,
+    cents_ceiling,
+    is_declining,
+    percentage_cents,
+    rounding_interval,
+)
 
 
 class FindAtRiskStudentsHandler:
@@ -25,38 +32,30 @@ class FindAtRiskStudentsHandler:
         self._reader = reader
 
     async def __call__(self, query: GetAtRiskStudents) -> AtRiskView:
-        students = await self._reader.students(query.course_id)
-        recent: dict[StudentId, list[CurrentTaskGrade]] = defaultdict(list)
-        for grade in await self._reader.recent_task_grades(query.course_id, DECLINING_RUN):
-            recent[grade.student_id].append(grade)
-        flagged: list[tuple[Decimal, int, AtRiskStudent]] = []
-        for standing in standings(students):
-            if standing.average is None:
-                continue  # no task grade: nothing to judge
-            student_id = standing.student.student_id
-            last = recent[student_id]
+        # A figure in whole cents is below a threshold when it is below the threshold's ceiling c,
+        # that is when the exact value is below the lower end of c's rounding interval.
+        grade_below = cents_ceiling(query.grade_below)
+        on_time_below = cents_ceiling(query.on_time_below)
+        bounds = RiskBounds(
+            average_below=rounding_interval(grade_below)[0],
+            on_time_below=rounding_interval(on_time_below)[0],
+            declining_run=DECLINING_RUN if query.declining else None,
+        )
+        flagged: list[tuple[int, int, AtRiskStudent]] = []
+        for student in await self._reader.students_at_risk(query.course_id, bounds, DECLINING_RUN):
+            average = average_cents(student.task_total, student.task_count)
+            on_time = percentage_cents(student.task_on_time, student.task_count)
             reasons: list[RiskReason] = []
-            if standing.average < query.grade_below:
+            if average < grade_below:
                 reasons.append(RiskReason.LOW_AVERAGE)
-            on_time = standing.on_time_percentage
-            if on_time is not None and on_time < query.on_time_below:
+            if on_time < on_time_below:
                 reasons.append(RiskReason.LOW_ON_TIME)
-            if query.declining and is_declining([g.grade for g in last], DECLINING_RUN):
+            if query.declining and is_declining([g.grade for g in student.recent], DECLINING_RUN):
                 reasons.append(RiskReason.DECLINING)
-            if reasons:
-                entry = AtRiskStudent(
-                    student_id=student_id,
-                    reasons=reasons,
-                    average_grade=as_number(standing.average),
-                    on_time_percentage=as_number(on_time),
-                    assignments_completed=standing.student.task_grades.count,
-                    recent_grades=[
-                        RecentGrade(g.task_id, float(g.grade), g.graded_at.astimezone(UTC))
-                        for g in last
-                    ],
-                )
-                flagged.append((standing.average, student_id.int, entry))
-        flagged.sort(key=lambda item: item[:2])
+            if reasons:  # always, when the reader kept exactly the students the bounds name
+                flagged.append((average, student.student_id.int, _entry(student, reasons,
+                                                                         average, on_time)))
+        flagged.sort(key=lambda entry: entry[:2])
         return AtRiskView(
             course_id=query.course_id,
             grade_below=float(query.grade_below),
@@ -64,3 +63,19 @@ class FindAtRiskStudentsHandler:
             declining=query.declining,
             students=[entry for _, _, entry in flagged],
         )
+
+
+def _entry(
+    student: StudentAtRisk, reasons: list[RiskReason], average: int, on_time: int
+) -> AtRiskStudent:
+    return AtRiskStudent(
+        student_id=student.student_id,
+        reasons=reasons,
+        average_grade=average / 100,  # int / int: the float of the 2-decimal value
+        on_time_percentage=on_time / 100,
+        assignments_completed=student.task_count,
+        recent_grades=[
+            RecentGrade(g.task_id, float(g.grade), g.graded_at.astimezone(UTC))
+            for g in student.recent
+        ],
+    )

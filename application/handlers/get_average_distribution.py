@@ -1,8 +1,6 @@
 from application.analytics_queries import AverageDistributionView, GetAverageDistribution
-from application.handlers.standings import standings
 from application.ports import AnalyticsReader
-from domain.distribution import HISTOGRAM_BINS, Spread
-from domain.statistics import as_number
+from domain.distribution import HISTOGRAM_BINS, Spread, SpreadFacts, average_cents
 
 
 class GetAverageDistributionHandler:
@@ -12,11 +10,10 @@ class GetAverageDistributionHandler:
         self._reader = reader
 
     async def __call__(self, query: GetAverageDistribution) -> AverageDistributionView:
-        averages = [
-            s.average
-            for s in standings(await self._reader.students(query.course_id))
-            if s.average is not None
-        ]
+        averages = sorted(
+            average_cents(total, count)
+            for count, total in await self._reader.task_totals(query.course_id)
+        )
         if not averages:
             return AverageDistributionView(
                 course_id=query.course_id,
@@ -30,16 +27,17 @@ class GetAverageDistributionHandler:
                 std_dev=None,
                 histogram=[0] * HISTOGRAM_BINS,
             )
-        spread = Spread.of(averages)
+        spread = Spread.from_facts(SpreadFacts.of_cents(averages))
+        # Figures are whole cents: int / int is correctly rounded, the float of the 2-decimal value.
         return AverageDistributionView(
             course_id=query.course_id,
             student_count=spread.count,
-            mean=as_number(spread.mean),
-            min=as_number(spread.minimum),
-            first_quartile=as_number(spread.first_quartile),
-            median=as_number(spread.median),
-            third_quartile=as_number(spread.third_quartile),
-            max=as_number(spread.maximum),
-            std_dev=as_number(spread.std_dev),
+            mean=spread.mean / 100,
+            min=spread.minimum / 100,
+            first_quartile=spread.first_quartile / 100,
+            median=spread.median / 100,
+            third_quartile=spread.third_quartile / 100,
+            max=spread.maximum / 100,
+            std_dev=spread.std_dev / 100,
             histogram=spread.histogram,
         )

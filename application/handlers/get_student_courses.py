@@ -3,41 +3,64 @@ from application.analytics_queries import (
     StudentCourseStanding,
     StudentCoursesView,
 )
-from application.handlers.standings import Standing, standings
+from application.handlers.standings import shown
 from application.ports import AnalyticsReader
-from domain.statistics import as_number
+from application.ports.analytics_reader import AverageBounds
+from domain.distribution import average_cents, percentage_cents, rounding_interval
 
 
 class GetStudentCoursesHandler:
-    """Every course the student has grades in: their summary there, and their standing."""
+    """Every course the student has grades in: their summary there, and their standing.
+
+    A rank and a percentile need only how many students of the course have a task average that
+    rounds higher and lower than the student's: those are counted against the exact bounds of the
+    student's rounded average, without reading every student of the course.
+    """
 
     def __init__(self, reader: AnalyticsReader) -> None:
         self._reader = reader
 
     async def __call__(self, query: GetStudentCourses) -> StudentCoursesView:
-        courses: list[StudentCourseStanding] = []
-        for course_id in await self._reader.courses_of(query.student_id):
-            own = next(
-                (
-                    s
-                    for s in standings(await self._reader.students(course_id))
-                    if s.student.student_id == query.student_id
-                ),
-                None,
+        own = await self._reader.student_courses(query.student_id)
+        averages = {
+            course_id: average_cents(tallies.task_total, tallies.task_count)
+            for course_id, tallies in own
+            if tallies.task_count
+        }
+        counts = {
+            c.course_id: c
+            for c in await self._reader.average_counts(
+                [AverageBounds(course_id, *rounding_interval(cents))
+                 for course_id, cents in averages.items()]
             )
-            if own is not None:  # None only if their grades were erased meanwhile
-                courses.append(_standing(course_id, own))
+        }
+        courses: list[StudentCourseStanding] = []
+        for course_id, tallies in own:
+            average = averages.get(course_id)
+            rank = percentile = None
+            if average is not None:
+                count = counts[course_id]
+                if count.with_average == 0:
+                    continue  # their grades were erased meanwhile
+                rank = count.at_least + 1
+                percentile = percentage_cents(count.below, count.with_average) / 100
+            courses.append(
+                StudentCourseStanding(
+                    course_id=course_id,
+                    average_grade=shown(
+                        average_cents(tallies.course_total, tallies.course_count)
+                        if tallies.course_count
+                        else None
+                    ),
+                    task_average=shown(average),
+                    assignments_completed=tallies.task_count,
+                    on_time_percentage=shown(
+                        percentage_cents(tallies.task_on_time, tallies.task_count)
+                        if tallies.task_count
+                        else None
+                    ),
+                    rank=rank,
+                    percentile=percentile,
+                )
+            )
         return StudentCoursesView(student_id=query.student_id, courses=courses)
-
-
-def _standing(course_id: str, own: Standing) -> StudentCourseStanding:
-    tallies = own.student
-    return StudentCourseStanding(
-        course_id=course_id,
-        average_grade=as_number(tallies.course_grades.average),
-        task_average=as_number(own.average),
-        assignments_completed=tallies.task_grades.count,
-        on_time_percentage=as_number(own.on_time_percentage),
-        rank=own.rank,
-        percentile=as_number(own.percentile),
-    )

@@ -1,10 +1,7 @@
-from collections import defaultdict
-
 from application.analytics_queries import GetTaskSpreads, TaskSpread, TaskSpreadsView
-from application.ports import AnalyticsReader, CurrentTaskGrade
+from application.ports import AnalyticsReader
+from application.ports.analytics_reader import TaskSpreadFacts
 from domain.distribution import Spread
-from domain.statistics import as_number
-from domain.values import TaskId
 
 
 class GetTaskSpreadsHandler:
@@ -14,30 +11,26 @@ class GetTaskSpreadsHandler:
         self._reader = reader
 
     async def __call__(self, query: GetTaskSpreads) -> TaskSpreadsView:
-        by_task: dict[TaskId, list[CurrentTaskGrade]] = defaultdict(list)
-        for grade in await self._reader.task_grades(query.course_id):
-            by_task[grade.task_id].append(grade)
         return TaskSpreadsView(
             course_id=query.course_id,
-            tasks=[_spread(task_id, by_task[task_id]) for task_id in sorted(by_task)],
+            tasks=[_spread(task) for task in await self._reader.task_spreads(query.course_id)],
         )
 
 
-def _spread(task_id: TaskId, grades: list[CurrentTaskGrade]) -> TaskSpread:
-    spread = Spread.of([g.grade for g in grades])
-    on_time = sum(1 for g in grades if g.on_time)
+def _spread(task: TaskSpreadFacts) -> TaskSpread:
+    spread = Spread.from_facts(task.facts)
+    # Figures are whole cents: int / int is correctly rounded, the float of the 2-decimal value.
     return TaskSpread(
-        task_id=task_id,
+        task_id=task.task_id,
         graded_count=spread.count,
-        average=as_number(spread.mean),
-        min=as_number(spread.minimum),
-        max=as_number(spread.maximum),
-        median=as_number(spread.median),
-        first_quartile=as_number(spread.first_quartile),
-        third_quartile=as_number(spread.third_quartile),
-        std_dev=as_number(spread.std_dev),
+        average=spread.mean / 100,
+        min=spread.minimum / 100,
+        max=spread.maximum / 100,
+        median=spread.median / 100,
+        first_quartile=spread.first_quartile / 100,
+        third_quartile=spread.third_quartile / 100,
+        std_dev=spread.std_dev / 100,
         histogram=spread.histogram,
-        on_time_count=on_time,
-        late_count=spread.count - on_time,
+        on_time_count=task.on_time,
+        late_count=spread.count - task.on_time,
     )
-

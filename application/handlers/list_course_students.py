@@ -5,9 +5,15 @@ student's rank does not depend on the page they are shown on. The order is total
 breaks ties, ascending in both orders; students with no value for the sort key come last in both
 orders), so a cursor - the last student's sort key and id - resumes exactly after them even when
 grades arrive between two pages.
+
+Sort keys are whole numbers (averages and percentages in cents, counts), so the order is a sort of
+plain tuples; only the students of the page become views.
 """
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 from application.analytics_queries import (
     CourseStudentsView,
@@ -15,14 +21,14 @@ from application.analytics_queries import (
     SortOrder,
     StudentsCursor,
     StudentSort,
-    StudentStanding,
 )
-from application.handlers.standings import Standing, standings
-from application.ports import AnalyticsReader
-from domain.statistics import as_number
-from domain.values import StudentId
+from application.handlers.standings import standing, task_averages
+from application.ports import AnalyticsReader, StudentInCourse
+from domain.distribution import from_cents, percentage_cents
 
-Position = tuple[object, ...]
+Key = int | Fraction
+# (no key?, signed key, signed id, index) for a sort by a measure; (signed id, index) by id.
+Position = tuple[bool, Key, int, int] | tuple[int, int]
 
 
 class ListCourseStudentsHandler:
@@ -30,69 +36,75 @@ class ListCourseStudentsHandler:
         self._reader = reader
 
     async def __call__(self, query: GetCourseStudents) -> CourseStudentsView:
-        everyone = standings(await self._reader.students(query.course_id))
-        keyed = sorted(
-            ((_position(query.sort, query.order, _key(query.sort, s), s.student.student_id), s)
-             for s in everyone),
-            key=lambda pair: pair[0],
-        )
-        if query.after is not None:
-            after = query.after
-            start = _position(
-                query.sort,
-                query.order,
-                None if after.key is None else Decimal(after.key),
-                after.student_id,
+        students = await self._reader.students(query.course_id)
+        averages = task_averages(students)
+        keys = _keys(query.sort, students, averages)
+        descending = query.order is SortOrder.DESC
+        if query.sort is StudentSort.STUDENT_ID:
+            positions: list[Position] = sorted(
+                (-s.student_id.int if descending else s.student_id.int, i)
+                for i, s in enumerate(students)
             )
-            keyed = [(position, s) for position, s in keyed if position > start]
-        page = [s for _, s in keyed[: query.limit]]
-        more = len(keyed) > query.limit
+        else:
+            positions = sorted(
+                (True, 0, s.student_id.int, i)
+                if key is None
+                else (False, -key if descending else key, s.student_id.int, i)
+                for i, (s, key) in enumerate(zip(students, keys, strict=True))
+            )
+        start = 0
+        if query.after is not None:
+            start = bisect_right(positions, _resume_after(query, len(students)))
+        page = [position[-1] for position in positions[start : start + query.limit]]
+        more = len(positions) - start > query.limit
+        ranked = sorted(a for a in averages if a is not None)
         return CourseStudentsView(
             course_id=query.course_id,
-            items=[_item(s) for s in page],
-            next_cursor=_cursor(query, page[-1]) if more and page else None,
+            items=[standing(students[i], averages[i], ranked) for i in page],
+            next_cursor=_cursor(query, students[page[-1]], keys[page[-1]]) if more and page
+            else None,
         )
 
 
-def _key(sort: StudentSort, standing: Standing) -> Decimal | None:
+def _keys(
+    sort: StudentSort, students: Sequence[StudentInCourse], averages: list[int | None]
+) -> list[int | None]:
+    """Each student's sort key: cents for an average or a percentage, the count for assignments."""
     if sort is StudentSort.AVERAGE:
-        return standing.average
+        return averages
     if sort is StudentSort.ON_TIME_PERCENTAGE:
-        return standing.on_time_percentage
+        return [
+            percentage_cents(s.task_on_time, s.task_count) if s.task_count else None
+            for s in students
+        ]
     if sort is StudentSort.ASSIGNMENTS_COMPLETED:
-        return Decimal(standing.student.task_grades.count)
-    return None
+        return [s.task_count for s in students]
+    return [None] * len(students)
 
 
-def _position(
-    sort: StudentSort, order: SortOrder, key: Decimal | None, student_id: StudentId
-) -> Position:
-    ascending = order is SortOrder.ASC
-    if sort is StudentSort.STUDENT_ID:
-        return (student_id.int if ascending else -student_id.int,)
-    if key is None:
-        return (True, Decimal(0), student_id.int)
-    return (False, key if ascending else -key, student_id.int)
+def _scale(sort: StudentSort) -> int:
+    """How many key units make one unit of the figure a cursor carries."""
+    return 1 if sort is StudentSort.ASSIGNMENTS_COMPLETED else 100
 
 
-def _cursor(query: GetCourseStudents, last: Standing) -> str:
-    key = _key(query.sort, last)
+def _resume_after(query: GetCourseStudents, past_every_index: int) -> Position:
+    """The position just after the cursor's student (an index past every student's ranks after
+    any student with the same key and id): a cursor's key may be any decimal, compared exactly."""
+    after = query.after
+    assert after is not None
+    signed_id = after.student_id.int
+    if query.sort is StudentSort.STUDENT_ID:
+        return (-signed_id if query.order is SortOrder.DESC else signed_id, past_every_index)
+    if after.key is None:
+        return (True, 0, signed_id, past_every_index)
+    key = Fraction(Decimal(after.key)) * _scale(query.sort)
+    return (False, -key if query.order is SortOrder.DESC else key, signed_id, past_every_index)
+
+
+def _cursor(query: GetCourseStudents, last: StudentInCourse, key: int | None) -> str:
+    shown: str | None = None
+    if key is not None:
+        shown = str(key) if _scale(query.sort) == 1 else str(from_cents(key))
     return StudentsCursor(
-        sort=query.sort,
-        order=query.order,
-        key=None if key is None else str(key),
-        student_id=last.student.student_id,
+        sort=query.sort, order=query.order, key=shown, student_id=last.student_id
     ).encode()
-
-
-def _item(standing: Standing) -> StudentStanding:
-    student = standing.student
-    return StudentStanding(
-        student_id=student.student_id,
-        average_grade=as_number(standing.average),
-        course_grade_average=as_number(student.course_grades.average),
-        assignments_completed=student.task_grades.count,
-        on_time_percentage=as_number(standing.on_time_percentage),
-        rank=standing.rank,
-        percentile=as_number(standing.percentile),
-    )

@@ -1,41 +1,44 @@
 """A course's students with their standing: the shared core of the analytics use cases.
 
-A student's average is their task average rounded to 2 decimals (see application.analytics_queries);
-ranks and percentiles are over every student of the course with such an average.
+A student's average is their task average rounded to 2 decimals (see application.analytics_queries),
+kept here as whole cents; ranks and percentiles are over every student of the course with such an
+average. Figures are shown as `cents / 100`: int / int is correctly rounded, so it is the same float
+as the 2-decimal Decimal's (`domain.statistics.as_number`).
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Sequence
 
+from application.analytics_queries import StudentStanding
 from application.ports import StudentInCourse
-from domain.distribution import competition_ranks, percentiles_below
+from domain.distribution import average_cents, percentage_cents, rank_among, share_below
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
-    student: StudentInCourse
-    average: Decimal | None
-    on_time_percentage: Decimal | None
-    rank: int | None
-    percentile: Decimal | None
+def task_averages(students: Sequence[StudentInCourse]) -> list[int | None]:
+    """Each student's task average in cents, or None without a current task grade."""
+    return [
+        average_cents(s.task_total, s.task_count) if s.task_count else None for s in students
+    ]
 
 
-def standings(students: list[StudentInCourse]) -> list[Standing]:
-    """Each student's standing among all of `students`, in the same order."""
-    averages = [s.task_grades.average for s in students]
-    ranked = [a for a in averages if a is not None]
-    ranks = iter(competition_ranks(ranked))
-    percentiles = iter(percentiles_below(ranked))
-    result = []
-    for student, average in zip(students, averages, strict=True):
-        has_average = average is not None
-        result.append(
-            Standing(
-                student=student,
-                average=average,
-                on_time_percentage=student.task_grades.on_time_percentage,
-                rank=next(ranks) if has_average else None,
-                percentile=next(percentiles) if has_average else None,
-            )
-        )
-    return result
+def shown(cents: int | None) -> float | None:
+    return None if cents is None else cents / 100
+
+
+def standing(student: StudentInCourse, average: int | None, ranked: Sequence[int]) -> StudentStanding:
+    """The student's standing among the ascending task averages `ranked` (which hold theirs)."""
+    count = student.task_count
+    return StudentStanding(
+        student_id=student.student_id,
+        average_grade=shown(average),
+        course_grade_average=shown(
+            average_cents(student.course_total, student.course_count)
+            if student.course_count
+            else None
+        ),
+        assignments_completed=count,
+        on_time_percentage=shown(
+            percentage_cents(student.task_on_time, count) if count else None
+        ),
+        rank=None if average is None else rank_among(ranked, average),
+        percentile=None if average is None else shown(share_below(ranked, average)),
+    )

@@ -1,14 +1,18 @@
-"""The read side of the analytics: the raw facts (current task grades, tallies per student) the
-spreads, rankings and risk signals are computed from. Shaping and rounding belong to the use
-cases, as for StatsReader."""
+"""The read side of the analytics: the facts the spreads, rankings and risk signals are computed
+from - aggregated where a course-wide figure needs only a few numbers of many grades (so a
+database can do the aggregating), raw where every value counts. Shaping and rounding belong to
+the use cases and the domain, as for StatsReader.
 
-from collections.abc import AsyncIterator
+Rows about many students are plain tuples: a course has hundreds of them and a use case reads them
+once."""
+
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from domain.statistics import Tally
+from domain.distribution import SpreadFacts
 from domain.values import CourseId, StudentId, TaskId
 
 
@@ -23,33 +27,107 @@ class CurrentTaskGrade:
     graded_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class StudentInCourse:
-    """A student with any grade in a course: their course-level grades and current task grades."""
+class StudentInCourse(NamedTuple):
+    """A student with any grade in a course: the count and exact sum of their course-level grades,
+    and the count, exact sum and on-time count of their current task grades."""
 
     student_id: StudentId
-    course_grades: Tally
-    task_grades: Tally
+    course_count: int
+    course_total: Decimal
+    task_count: int
+    task_total: Decimal
+    task_on_time: int
+
+
+class RecentTaskGrade(NamedTuple):
+    task_id: TaskId
+    grade: Decimal
+    graded_at: datetime
+
+
+class StudentAtRisk(NamedTuple):
+    """A student who meets RiskBounds: the count, exact sum and on-time count of their current
+    task grades in the course, and their last few of those by graded_at, oldest first."""
+
+    student_id: StudentId
+    task_count: int
+    task_total: Decimal
+    task_on_time: int
+    recent: list[RecentTaskGrade]
+
+
+@dataclass(frozen=True, slots=True)
+class RiskBounds:
+    """Which students with a current task grade a course's risk search keeps: those whose exact
+    task average is below `average_below`, those whose exact on-time share (0-100) is below
+    `on_time_below`, and, unless `declining_run` is None, those whose last `declining_run` grades
+    by graded_at (ties: the greater task id is the later) each scored lower than the one before
+    (domain.distribution.is_declining)."""
+
+    average_below: Decimal
+    on_time_below: Decimal
+    declining_run: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpreadFacts:
+    """The current grades of one task of a course: the facts of their spread, and how many of them
+    were on time."""
+
+    task_id: TaskId
+    on_time: int
+    facts: SpreadFacts
+
+
+@dataclass(frozen=True, slots=True)
+class AverageBounds:
+    """Asks how many students of a course have a task average below `low` and how many one of at
+    least `high` (exact values, compared with the exact averages)."""
+
+    course_id: CourseId
+    low: Decimal
+    high: Decimal
+
+
+class AverageCounts(NamedTuple):
+    """The answer to AverageBounds: how many students of the course have a current task grade,
+    how many of them an exact task average below `low`, how many one of at least `high`."""
+
+    course_id: CourseId
+    with_average: int
+    below: int
+    at_least: int
 
 
 class AnalyticsReader(Protocol):
-    async def task_grades(self, course_id: CourseId) -> list[CurrentTaskGrade]:
-        """Every current task grade of the course, by task id then student id."""
+    async def task_spreads(self, course_id: CourseId) -> list[TaskSpreadFacts]:
+        """Each task of the course that has a current grade, by task id: the SpreadFacts of its
+        current grades and their on-time count."""
         ...
 
     async def students(self, course_id: CourseId) -> list[StudentInCourse]:
         """Every student with a course-level or a current task grade in the course, by id."""
         ...
 
-    async def recent_task_grades(
-        self, course_id: CourseId, per_student: int
-    ) -> list[CurrentTaskGrade]:
-        """Each student's last `per_student` current task grades in the course by graded_at
-        (ties: the greater task id is the later), by student id, oldest first."""
+    async def task_totals(self, course_id: CourseId) -> list[tuple[int, Decimal]]:
+        """The count and exact sum of the current task grades of each student with any in the
+        course, in no particular order."""
         ...
 
-    async def courses_of(self, student_id: StudentId) -> list[CourseId]:
-        """The courses in which the student has a course-level or a current task grade, sorted."""
+    async def students_at_risk(
+        self, course_id: CourseId, bounds: RiskBounds, recent: int
+    ) -> list[StudentAtRisk]:
+        """The students of the course that `bounds` keep, by id, each with their last `recent`
+        (> 0) current task grades (ordered as for RiskBounds' declining run)."""
+        ...
+
+    async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
+        """Each course in which the student has a course-level or a current task grade, sorted,
+        with the student's grades there."""
+        ...
+
+    async def average_counts(self, bounds: Sequence[AverageBounds]) -> list[AverageCounts]:
+        """For each AverageBounds, in the same order, the counts of its course's students."""
         ...
 
     async def task_ids(self, course_id: CourseId) -> list[TaskId]:

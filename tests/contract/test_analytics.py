@@ -116,6 +116,7 @@ def plain(view: object) -> Any:
 async def check_every_view(
     analytics: Any, run: Run, events: list[GradeEvent], sort: StudentSort, order: SortOrder,
     limit: int, thresholds: tuple[Decimal, Decimal, bool],
+    students: list[uuid.UUID] = STUDENTS,
 ) -> None:
     reader = analytics.reader
     for course in (run.course(c) for c in COURSES):
@@ -181,7 +182,7 @@ async def check_every_view(
         )
 
     # A student's courses
-    for student in (run.student(s) for s in STUDENTS):
+    for student in (run.student(s) for s in students):
         mine = await GetStudentCoursesHandler(reader)(GetStudentCourses(student))
         wanted_courses = oracle.student_courses(events, student)
         assert [c.course_id for c in mine.courses] == sorted(wanted_courses)
@@ -246,6 +247,119 @@ async def test_erased_students_count_as_never_graded(
     for erased in {e.student_id for e in events if isinstance(e, StudentErased)}:
         assert (await GetStudentCoursesHandler(analytics.reader)(
             GetStudentCourses(erased))).courses == []
+
+
+# Grades that make the exact arithmetic matter: ties, bin edges, half cents, a float's longest
+# shortest forms (5E-324, 17 digits), and values a 28-digit working precision would round.
+EDGY_GRADES = [
+    Decimal(v)
+    for v in (
+        "0", "10", "5", "5", "0.005", "9.995", "1", "0.9999999999999999", "9", "8.999",
+        "5E-324", "9.999999999999998", "1E-20", "6.125", "6.135", "0.0199999999999999999999999996",
+        "7.3", "7.3", "2.5", "3.75",
+    )
+]
+
+
+def many_grades(run: Run, students: int, tasks: int, grade_of: Any) -> list[GradeEvent]:
+    """Task grades for `students` students in one course, each with a regrade or two, late
+    deliveries, on-time and late ones, some graded at the same moment (recency ties)."""
+    events: list[GradeEvent] = []
+    for s in range(students):
+        student = uuid.UUID(int=100 + s)
+        for t in range(tasks):
+            if (s + t) % 7 == 3:
+                continue  # not every student has every task
+            for version in range(1 + (s * t) % 3):  # regrades: the last by graded_at counts
+                at = EPOCH + timedelta(hours=6 * ((s + 2 * t) % 5) + version)
+                events.append(TaskGraded(
+                    uuid.uuid4(), student, "c1", f"t{t}", grade_of(s, t, version),
+                    (s + t + version) % 3 != 0, at, at + timedelta(hours=version % 2),
+                ))
+        if s % 4 == 0:
+            events.append(CourseGraded(uuid.uuid4(), student, "c1", grade_of(s, 0, 9), True,
+                                       EPOCH, EPOCH))
+    events.append(CourseGraded(uuid.uuid4(), uuid.UUID(int=99), "c1", Decimal(7), True, EPOCH,
+                               EPOCH))  # a student with only a course-level grade
+    return [run.event(e) for e in events]
+
+
+@pytest.mark.parametrize("students", [1, 2, 3, 4, 5, 6, 7, 9, 41])
+async def test_larger_courses_match_the_oracle(analytics: Any, students: int) -> None:
+    """Counts of every remainder mod 4 (each quartile's interpolation weight), ties between
+    students' averages, and grades whose exact arithmetic matters, on both adapters."""
+    run = Run()
+    events = many_grades(
+        run, students, 3,
+        lambda s, t, v: EDGY_GRADES[(3 * s + 5 * t + 7 * v) % len(EDGY_GRADES)],
+    )
+    await analytics.adapters.record(events)
+    ids = [uuid.UUID(int=99)] + [uuid.UUID(int=100 + s) for s in range(students)]
+    for sort in StudentSort:
+        await check_every_view(
+            analytics, run, events, sort, default_order(sort), 7,
+            (Decimal("4.995"), Decimal(60), True), ids,
+        )
+
+
+async def test_all_equal_grades_and_one_grade(analytics: Any) -> None:
+    run = Run()
+    events = many_grades(run, 13, 2, lambda s, t, v: Decimal("6.125"))
+    events.append(run.event(TaskGraded(uuid.uuid4(), uuid.UUID(int=7), "c2", "only",
+                                       Decimal("0.005"), False, EPOCH, EPOCH)))
+    await analytics.adapters.record(events)
+    ids = [uuid.UUID(int=7), uuid.UUID(int=99)] + [uuid.UUID(int=100 + s) for s in range(13)]
+    await check_every_view(analytics, run, events, StudentSort.AVERAGE, SortOrder.DESC, 4,
+                           (Decimal("6.13"), Decimal(50), True), ids)
+    spreads = await GetTaskSpreadsHandler(analytics.reader)(GetTaskSpreads(run.course("c1")))
+    assert {(t.min, t.median, t.max, t.std_dev) for t in spreads.tasks} == {(6.13, 6.13, 6.13, 0)}
+    ranks = await ListCourseStudentsHandler(analytics.reader)(
+        GetCourseStudents(run.course("c1"), limit=500))
+    assert {(s.rank, s.percentile) for s in ranks.items if s.rank is not None} == {(1, 0.0)}
+
+
+async def test_at_risk_thresholds_and_declines_are_exact(analytics: Any) -> None:
+    """Averages and on-time shares either side of a threshold's half cent, and declines by less
+    than a 28-digit working precision can see."""
+    run = Run()
+    tiny_decline = ["7.0000000000000000000000000000001", "7", "6.9999999999999999999999999999999"]
+    grades_of = {  # student: (grades oldest first, how many on time)
+        1: (["3.9949"], 1),  # 3.99: below 4
+        2: (["3.995"], 1),  # 4.00: not below 4
+        3: (["3.99499999999999999999999999999999"], 1),  # 3.99
+        4: (["9", "9", "9"], 2),  # 66.67% on time
+        5: (tiny_decline, 3),  # declining
+        6: (["7", "7", "6.9"], 3),  # equal is not lower
+        7: (["6.9", *tiny_decline], 4),  # the last three decline
+        8: (["9", "8"], 2),  # fewer than three
+        9: (["9", "9", "9"], 1),  # 33.33% on time: below 33.34, not below 33.335 (rounded)
+    }
+    events: list[GradeEvent] = []
+    for n, (grades, on_time) in grades_of.items():
+        for i, grade in enumerate(grades):
+            at = EPOCH + timedelta(hours=i)
+            events.append(run.event(TaskGraded(
+                uuid.uuid4(), uuid.UUID(int=n), "c1", f"t{i}", Decimal(grade), i < on_time, at,
+                at,
+            )))
+    await analytics.adapters.record(events)
+    students = [uuid.UUID(int=n) for n in grades_of]
+    for thresholds in [(Decimal(4), Decimal("66.675"), True), (Decimal("3.99"), Decimal("66.67"),
+                                                               True),
+                       (Decimal("3.995"), Decimal("66.665"), False),
+                       (Decimal(4), Decimal("33.34"), True), (Decimal(4), Decimal("33.335"), True)]:
+        await check_every_view(analytics, run, events, StudentSort.AVERAGE, SortOrder.DESC, 3,
+                               thresholds, students)
+    risk = await FindAtRiskStudentsHandler(analytics.reader)(
+        GetAtRiskStudents(run.course("c1"), Decimal(4), Decimal("66.675"), True))
+    assert {s.student_id: [r.value for r in s.reasons] for s in risk.students} == {
+        run.student(uuid.UUID(int=1)): ["low_average"],
+        run.student(uuid.UUID(int=3)): ["low_average"],
+        run.student(uuid.UUID(int=4)): ["low_on_time"],
+        run.student(uuid.UUID(int=5)): ["declining"],
+        run.student(uuid.UUID(int=7)): ["declining"],
+        run.student(uuid.UUID(int=9)): ["low_on_time"],
+    }
 
 
 def default_order(sort: StudentSort) -> SortOrder:

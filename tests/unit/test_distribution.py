@@ -5,47 +5,82 @@ from fractions import Fraction
 
 import analytics_oracle as oracle
 import pytest
-from grade_oracle import rounded
+from grade_oracle import rounded, share
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.distribution import (
     Spread,
-    competition_ranks,
+    SpreadFacts,
+    average_cents,
+    cents_ceiling,
+    from_cents,
     histogram,
     is_declining,
-    percentiles_below,
+    percentage_cents,
     population_std_dev,
-    quantile,
+    quartile_ranks,
+    rank_among,
+    rounding_interval,
+    share_below,
 )
-from domain.statistics import round2
+from domain.statistics import average, exact_sum, percentage
 
 
 def d(*values: str) -> list[Decimal]:
     return [Decimal(v) for v in values]
 
 
-class TestQuantile:
+# Grades as the API takes them: any float's shortest form (down to 5E-324) or a short decimal.
+grades = st.one_of(
+    st.decimals(min_value=0, max_value=10, places=3),
+    st.floats(min_value=0, max_value=10).map(lambda f: Decimal(repr(f))),
+    st.sampled_from(d("0", "0.005", "9.995", "10", "1E-20", "5E-324", "9.999999999999998")),
+)
+
+
+class TestQuartiles:
     def test_interpolates_between_closest_ranks(self) -> None:
         # numpy.quantile([1, 2, 3, 4], [.25, .5, .75]) == [1.75, 2.5, 3.25]
-        values = d("1", "2", "3", "4")
-        assert [quantile(values, Decimal(q)) for q in ("0.25", "0.5", "0.75")] == d(
-            "1.75", "2.5", "3.25"
-        )
+        spread = Spread.of(d("4", "2", "1", "3"))
+        assert (spread.first_quartile, spread.median, spread.third_quartile) == (175, 250, 325)
 
     def test_one_value_is_every_quantile(self) -> None:
-        assert quantile(d("7"), Decimal("0.75")) == 7
+        spread = Spread.of(d("7"))
+        assert (spread.minimum, spread.first_quartile, spread.median, spread.third_quartile,
+                spread.maximum, spread.std_dev) == (700, 700, 700, 700, 700, 0)
+
+    def test_all_equal_values(self) -> None:
+        spread = Spread.of(d(*["6.125"] * 1001))
+        assert (spread.mean, spread.minimum, spread.median, spread.maximum, spread.std_dev) == (
+            613, 613, 613, 613, 0
+        )
+        assert spread.histogram == [0, 0, 0, 0, 0, 0, 1001, 0, 0, 0]
 
     def test_is_exact_for_digits_a_working_precision_would_drop(self) -> None:
         # A quarter of the way from 0 to 0.02 - 4E-40 is 0.005 - 1E-40: it rounds to 0.00; kept
         # to 28 digits it would be 0.005 and round up to 0.01.
-        value = quantile(d("0", "0.0199999999999999999999999999999999999996"), Decimal("0.25"))
-        assert Fraction(value) == Fraction("0.005") - Fraction("1e-40")
-        assert round2(value) == Decimal("0.00")
+        spread = Spread.of(d("0", "0.0199999999999999999999999999999999999996"))
+        assert spread.first_quartile == 0
+        assert spread.third_quartile == 1  # 0.015 - 3E-40
 
-    def test_no_values_is_an_error(self) -> None:
-        with pytest.raises(ValueError):
-            quantile([], Decimal("0.5"))
+    def test_half_a_cent_rounds_up(self) -> None:
+        # q1 of (0, 0.02) is exactly 0.005
+        assert Spread.of(d("0", "0.02")).first_quartile == 1
+
+    @pytest.mark.parametrize(
+        ("count", "ranks"),
+        [
+            (1, (0, 0, 0, 0, 0, 0, 0, 0)),
+            (2, (0, 0, 1, 0, 1, 0, 1, 1)),
+            (3, (0, 0, 1, 1, 2, 1, 2, 2)),
+            (4, (0, 0, 1, 1, 2, 2, 3, 3)),
+            (5, (0, 1, 2, 2, 3, 3, 4, 4)),
+            (228, (0, 56, 57, 113, 114, 170, 171, 227)),
+        ],
+    )
+    def test_quartile_ranks(self, count: int, ranks: tuple[int, ...]) -> None:
+        assert quartile_ranks(count) == ranks
 
 
 class TestStdDev:
@@ -62,6 +97,10 @@ class TestStdDev:
     def test_population_std_dev_rounded_half_up(self, values: list[str], expected: str) -> None:
         assert str(population_std_dev(d(*values))) == expected
 
+    def test_many_values(self) -> None:
+        # 0 and 10, 5000 each: exactly 5
+        assert str(population_std_dev(d(*["0", "10"] * 5000))) == "5.00"
+
     @given(st.lists(st.decimals(min_value=0, max_value=10, places=4), min_size=1, max_size=30))
     def test_matches_the_oracle(self, values: list[Decimal]) -> None:
         assert float(population_std_dev(values)) == oracle.std_dev([Fraction(v) for v in values])
@@ -75,11 +114,57 @@ class TestHistogram:
 
 class TestRanks:
     def test_ties_share_a_rank_and_the_next_rank_skips(self) -> None:
-        assert competition_ranks(d("7", "9", "7", "5")) == [2, 1, 2, 4]
+        ordered = [5, 7, 7, 9]
+        assert [rank_among(ordered, s) for s in (7, 9, 7, 5)] == [2, 1, 2, 4]
 
     def test_percentile_is_the_share_strictly_below(self) -> None:
-        assert percentiles_below(d("7", "9", "7", "5")) == d("25.00", "75.00", "25.00", "0.00")
-        assert percentiles_below(d("1", "2", "3")) == d("0.00", "33.33", "66.67")
+        ordered = [5, 7, 7, 9]
+        assert [share_below(ordered, s) for s in (7, 9, 7, 5)] == [2500, 7500, 2500, 0]
+        assert [share_below([1, 2, 3], s) for s in (1, 2, 3)] == [0, 3333, 6667]
+
+    @given(st.lists(st.integers(0, 1000), min_size=1, max_size=50), st.data())
+    def test_match_counting(self, scores: list[int], data: st.DataObject) -> None:
+        ordered = sorted(scores)
+        mine = data.draw(st.sampled_from(scores))
+        assert rank_among(ordered, mine) == 1 + len([s for s in scores if s > mine])
+        assert from_cents(share_below(ordered, mine)) == percentage(
+            len([s for s in scores if s < mine]), len(scores)
+        )
+
+
+class TestCents:
+    @given(st.lists(grades, min_size=1, max_size=20))
+    def test_average_cents_is_the_shown_average(self, values: list[Decimal]) -> None:
+        total = sum((Fraction(v) for v in values), Fraction(0))
+        exact_total = Decimal(0)
+        for v in values:
+            exact_total = exact_sum(exact_total, v)
+        cents = average_cents(exact_total, len(values))
+        assert cents / 100 == rounded(total / len(values))
+        assert from_cents(cents) == average(exact_total, len(values))
+
+    @given(st.integers(0, 10_000), st.integers(1, 10_000))
+    def test_percentage_cents(self, part: int, whole: int) -> None:
+        assert percentage_cents(part, whole) / 100 == share(part, whole)
+        assert from_cents(percentage_cents(part, whole)) == percentage(part, whole)
+
+    @given(st.integers(0, 1000), st.lists(grades, min_size=1, max_size=10))
+    def test_rounding_interval_bounds_the_averages_that_round_to_it(
+        self, cents: int, values: list[Decimal]
+    ) -> None:
+        low, high = rounding_interval(cents)
+        mean = sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+        shown = Fraction(f"{rounded(mean):.2f}") * 100
+        assert (shown > cents) == (mean >= Fraction(high))
+        assert (shown < cents) == (mean < Fraction(low))
+
+    @given(st.decimals(min_value=0, max_value=100, allow_nan=False), st.integers(-10, 10_010))
+    def test_cents_ceiling(self, value: Decimal, cents: int) -> None:
+        assert (cents < cents_ceiling(value)) == (Fraction(cents, 100) < Fraction(value))
+
+    def test_from_cents_is_exact(self) -> None:
+        assert str(from_cents(735)) == "7.35"
+        assert Fraction(from_cents(10**40 + 1)) == Fraction(10**40 + 1, 100)
 
 
 class TestDeclining:
@@ -98,28 +183,39 @@ class TestDeclining:
         assert is_declining(d(*grades)) is expected
 
 
-@given(st.lists(
-    st.one_of(
-        st.decimals(min_value=0, max_value=10, places=3),
-        st.sampled_from(d("0", "0.005", "9.995", "10", "1E-20")),
-    ),
-    min_size=1,
-    max_size=40,
-))
+def as_shown(spread: Spread) -> dict[str, object]:
+    return {
+        "average": spread.mean / 100,
+        "min": spread.minimum / 100,
+        "max": spread.maximum / 100,
+        "median": spread.median / 100,
+        "first_quartile": spread.first_quartile / 100,
+        "third_quartile": spread.third_quartile / 100,
+        "std_dev": spread.std_dev / 100,
+        "histogram": spread.histogram,
+    }
+
+
+@given(st.lists(grades, min_size=1, max_size=40))
 def test_spread_matches_the_oracle(values: list[Decimal]) -> None:
     spread = Spread.of(values)
-    wanted = oracle.spread([Fraction(v) for v in values])
-    assert {
-        "average": float(spread.mean),
-        "min": float(spread.minimum),
-        "max": float(spread.maximum),
-        "median": float(spread.median),
-        "first_quartile": float(spread.first_quartile),
-        "third_quartile": float(spread.third_quartile),
-        "std_dev": float(spread.std_dev),
-        "histogram": spread.histogram,
-    } == wanted
+    assert as_shown(spread) == oracle.spread([Fraction(v) for v in values])
     assert spread.count == len(values)
-    assert rounded(min(Fraction(v) for v in values)) <= float(spread.median) <= float(
-        spread.maximum
+    assert rounded(min(Fraction(v) for v in values)) <= spread.median / 100 <= spread.maximum / 100
+
+
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=300))
+def test_spread_of_cents_matches_the_spread_of_their_values(cents: list[int]) -> None:
+    ordered = sorted(cents)
+    values = [from_cents(c) for c in ordered]
+    assert SpreadFacts.of_cents(ordered) == SpreadFacts.of(values)
+    assert as_shown(Spread.from_facts(SpreadFacts.of_cents(ordered))) == oracle.spread(
+        [Fraction(c, 100) for c in ordered]
     )
+
+
+@given(st.lists(grades, min_size=1, max_size=400))
+def test_spread_of_many_values_matches_the_oracle(values: list[Decimal]) -> None:
+    """Counts of every remainder mod 4, so each quartile's interpolation weight comes up."""
+    assert as_shown(Spread.of(values)) == oracle.spread([Fraction(v) for v in values])
+
