@@ -9,7 +9,7 @@ from aiohttp import web
 
 from entrypoints.container import build_container
 from entrypoints.embedded import start_embedded_postgres
-from entrypoints.event_loop import new_event_loop
+from entrypoints.event_loop import new_event_loop, tune_garbage_collection
 from entrypoints.settings import Settings
 
 log = logging.getLogger("classconnect_stats")
@@ -78,6 +78,7 @@ def _serve_app(settings: Settings, with_worker: bool) -> None:
     container = build_container(settings)
     background = [in_process_worker] if with_worker and settings.queue_url else []
     app = create_app(container, *background)
+    tune_garbage_collection()
     log.info("listening on http://%s:%s/stats", settings.host, settings.port)
     # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
     # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.

@@ -73,6 +73,7 @@ async def run_worker(
 
 def run_worker_process(settings: Settings) -> None:
     """`classconnect-stats worker`: run until SIGTERM or SIGINT, exiting within 10 s."""
+    event_loop.tune_garbage_collection()
     event_loop.run(_worker_process(settings))
 
 
