@@ -94,34 +94,23 @@ task_stored AS (
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
 ),
--- An event changes a statistic when it is new and, at its turn in arrival order, supersedes
--- its slot's grade: the stored one and every new one that arrived before it in the batch.
+-- The batch's new task grades, each slot's most recent first (`recency_rank` 1 is the one the
+-- slot may take). An event changes a statistic when it is new and, at its turn in arrival order,
+-- supersedes its slot's grade: the stored one and every new one that arrived before it in the
+-- batch, that is when no more recent new one arrived before it (`newer_arrival`, the earliest
+-- arrival of a more recent one). Both come from one sort.
 new_events AS (
     SELECT f.*,
-           row_number() OVER (
-               PARTITION BY student_id, course_id, task_id
-               ORDER BY graded_at, accepted_at, event_id
-           ) AS recency_rank
+           row_number() OVER by_recency AS recency_rank,
+           min(arrival) OVER (by_recency ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+               AS newer_arrival
     FROM first_sightings AS f
     JOIN task_stored USING (event_id)
     WHERE f.is_task
-),
-batch_records AS (
-    SELECT * FROM (
-        SELECT n.*,
-               max(recency_rank) OVER (
-                   PARTITION BY student_id, course_id, task_id
-                   ORDER BY arrival
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-               ) AS best_rank_before
-        FROM new_events AS n
-    ) AS ranked
-    WHERE best_rank_before IS NULL OR recency_rank > best_rank_before
-),
-batch_latest AS (
-    SELECT DISTINCT ON (student_id, course_id, task_id) *
-    FROM new_events
-    ORDER BY student_id, course_id, task_id, recency_rank DESC
+    WINDOW by_recency AS (
+        PARTITION BY student_id, course_id, task_id
+        ORDER BY graded_at DESC, accepted_at DESC, event_id DESC
+    )
 ),
 -- One upsert per slot writes the batch's most recent new grade if it beats the stored one; the
 -- row it replaced (`superseded_*`) is what leaves the tallies, and tells how many of the batch's
@@ -130,7 +119,8 @@ replaced AS (
     INSERT INTO current_task_grades AS current
         (student_id, course_id, task_id, event_id, grade, on_time, graded_at, accepted_at)
     SELECT student_id, course_id, task_id, event_id, grade, on_time, graded_at, accepted_at
-    FROM batch_latest
+    FROM new_events
+    WHERE recency_rank = 1
     ORDER BY student_id, course_id, task_id
     ON CONFLICT (student_id, course_id, task_id) DO UPDATE SET
         event_id = excluded.event_id,
@@ -205,10 +195,17 @@ course_days AS (
     ORDER BY course_id, day
     ON CONFLICT (course_id, day) DO UPDATE SET {_ADD}
 ),
+-- Both per-course tallies of task grades sum the same few rows per (course, task, day).
+task_day_deltas AS (
+    SELECT course_id, task_id, day, sum(count) AS count, sum(total) AS total,
+           sum(on_time) AS on_time
+    FROM task_deltas
+    GROUP BY course_id, task_id, day
+),
 course_task_days AS (
     INSERT INTO course_task_grade_days AS t (course_id, day, count, total, on_time)
     SELECT course_id, day, sum(count), sum(total), sum(on_time)
-    FROM task_deltas
+    FROM task_day_deltas
     GROUP BY course_id, day
     HAVING sum(count) <> 0 OR sum(total) <> 0 OR sum(on_time) <> 0
     ORDER BY course_id, day
@@ -217,7 +214,7 @@ course_task_days AS (
 course_tasks AS (
     INSERT INTO course_task_tallies AS t (course_id, task_id, count, total, on_time)
     SELECT course_id, task_id, sum(count), sum(total), sum(on_time)
-    FROM task_deltas
+    FROM task_day_deltas
     GROUP BY course_id, task_id
     HAVING sum(count) <> 0 OR sum(total) <> 0 OR sum(on_time) <> 0
     ORDER BY course_id, task_id
@@ -225,11 +222,12 @@ course_tasks AS (
 )
 SELECT (SELECT count(*) FROM course_inserted)
      + (SELECT count(*)
-        FROM batch_records AS r
+        FROM new_events AS r
         JOIN replaced AS c USING (student_id, course_id, task_id)
-        WHERE c.superseded_event_id IS NULL  -- the slot's first grade
-           OR (r.graded_at, r.accepted_at, r.event_id)
-              > (c.superseded_graded_at, c.superseded_accepted_at, c.superseded_event_id))
+        WHERE (r.newer_arrival IS NULL OR r.newer_arrival > r.arrival)
+          AND (c.superseded_event_id IS NULL  -- the slot's first grade
+               OR (r.graded_at, r.accepted_at, r.event_id)
+                  > (c.superseded_graded_at, c.superseded_accepted_at, c.superseded_event_id)))
 """
 
 
