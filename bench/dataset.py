@@ -176,8 +176,10 @@ class Dataset:
             for s in plan.enrolled[: min(per_course, graded)]:
                 yield ids[s], plan.course_id
 
-    def events(self) -> Iterator[TaskGraded | CourseGraded]:
-        for index in range(self.shape.courses):
+    def events(self, courses: range | None = None) -> Iterator[TaskGraded | CourseGraded]:
+        """Every event, or those of the `courses` (indexes): a share of the dataset that a
+        separate process can generate on its own."""
+        for index in courses if courses is not None else range(self.shape.courses):
             yield from self.course_events(index)
 
     def course_events(self, index: int) -> Iterator[TaskGraded | CourseGraded]:
@@ -201,19 +203,20 @@ class Dataset:
         # students when a course has fewer first grades than slots (a term in progress).
         slots: list[tuple[int, int, datetime, bool]] = []  # (student, task, graded_at, on_time)
         first_grades: list[int] = []
+        dues = [plan.term_start + timedelta(days=7 * (t + 1)) for t in range(len(tasks))]
+        lateness, ability, random_, gauss = students.lateness, students.ability, rng.random, rng.gauss
         for i in range(firsts):
             s, t = enrolled[i % size], i // size
-            due = plan.term_start + timedelta(days=7 * (t + 1))
-            graded_at = due + timedelta(seconds=3600 + int(rng.random() * 4 * 86400))
-            slots.append((s, t, graded_at, rng.random() >= students.lateness[s]))
-            first_grades.append(_tenths(rng.gauss(students.ability[s] + difficulty[t], 1.1)))
+            graded_at = dues[t] + timedelta(0, 3600 + int(random_() * 4 * 86400))
+            slots.append((s, t, graded_at, random_() >= lateness[s]))
+            first_grades.append(_tenths(gauss(ability[s] + difficulty[t], 1.1)))
         # Regrades: a later graded_at than the slot's latest grade, usually a better grade.
         latest: dict[int, tuple[datetime, int]] = {}
         regrade_rows: list[tuple[int, datetime, int]] = []  # (slot, graded_at, tenths)
         for _ in range(regrades):
             i = rng.randrange(firsts)
             before_at, before_grade = latest.get(i, (slots[i][2], first_grades[i]))
-            graded_at = before_at + timedelta(seconds=rng.randrange(86400, 14 * 86400))
+            graded_at = before_at + timedelta(0, rng.randrange(86400, 14 * 86400))
             grade = min(100, before_grade + rng.randrange(0, 21))
             latest[i] = (graded_at, grade)
             regrade_rows.append((i, graded_at, grade))
@@ -221,14 +224,13 @@ class Dataset:
         late = {
             row[0]: row[1] for row in regrade_rows if rng.random() < LATE_ARRIVAL_RATE
         }
-        course_id = plan.course_id
+        course_id, ids = plan.course_id, students.ids
 
         def event(i: int, graded_at: datetime, tenths: int, accepted_at: datetime) -> TaskGraded:
             s, t, _, on_time = slots[i]
             return TaskGraded(
-                event_id=_uuid(rng), student_id=students.ids[s], course_id=course_id,
-                task_id=tasks[t], grade=_TENTHS[tenths], on_time=on_time,
-                graded_at=graded_at, accepted_at=accepted_at,
+                _uuid(rng), ids[s], course_id, tasks[t], _TENTHS[tenths], on_time, graded_at,
+                accepted_at,
             )
 
         for i in range(firsts):
@@ -271,8 +273,20 @@ def _share(total: int, parts: int, index: int) -> int:
     return total // parts + (1 if index < total % parts else 0)
 
 
+# The bits `uuid.UUID(int=..., version=4)` sets: the variant (RFC 4122) and the version.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+_new_uuid = uuid.UUID.__new__
+_set = object.__setattr__
+
+
 def _uuid(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
+    """`uuid.UUID(int=rng.getrandbits(128), version=4)`, built without the constructor's
+    argument checks (one per event: the generator's hot path)."""
+    made = _new_uuid(uuid.UUID)
+    _set(made, "int", rng.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET)
+    _set(made, "is_safe", uuid.SafeUUID.unknown)
+    return made
 
 
 def _clip(x: float, low: float, high: float) -> float:
@@ -280,9 +294,13 @@ def _clip(x: float, low: float, high: float) -> float:
 
 
 def _tenths(grade: float) -> int:
-    return int(_clip(round(grade * 10), 0, 100))
+    tenths = round(grade * 10)
+    return 0 if tenths < 0 else min(tenths, 100)
+
+
+_FORWARDING_DELAYS = tuple(timedelta(milliseconds=ms) for ms in range(50, 30_050))
 
 
 def _accepted(rng: random.Random, graded_at: datetime) -> datetime:
-    """The platform forwards a grade within seconds of grading it."""
-    return graded_at + timedelta(milliseconds=50 + int(rng.random() * 30_000))
+    """The platform forwards a grade within seconds of grading it (50 ms to 30 s)."""
+    return graded_at + _FORWARDING_DELAYS[int(rng.random() * 30_000)]
