@@ -27,9 +27,7 @@ from itertools import islice
 from multiprocessing.queues import Queue
 from typing import Any, Protocol
 
-import asyncpg
-
-from adapters.postgres import PostgresUnitOfWork, migrate, postgres_pool
+from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool
 from bench.dataset import Dataset, DatasetShape
 from bench.progress import Progress
 from domain.events import CourseGraded, TaskGraded
@@ -262,7 +260,7 @@ async def _load_courses(
     return events.waited_seconds
 
 
-async def _record_in_batches(pool: asyncpg.Pool, events: TimedEvents, batch_size: int) -> float:
+async def _record_in_batches(pool: ConnectionPool, events: TimedEvents, batch_size: int) -> float:
     """Record every batch; returns the seconds spent waiting for the generator."""
     async def record(batch: list[Event]) -> None:
         async with PostgresUnitOfWork(pool) as uow:

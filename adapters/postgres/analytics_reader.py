@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from adapters.postgres.pool import ConnectionPool
 from application.ports import CurrentTaskGrade, StudentInCourse
 from application.ports.analytics_reader import (
     AverageBounds,
@@ -159,7 +160,7 @@ LIMIT $4
 
 
 class PostgresAnalyticsReader:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
 
     async def task_spreads(self, course_id: CourseId) -> list[TaskSpreadFacts]:

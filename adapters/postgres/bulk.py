@@ -6,14 +6,13 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 
-import asyncpg
-
+from adapters.postgres.pool import ConnectionPool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from domain.events import GradeEvent
 
 
 async def bulk_load(
-    pool: asyncpg.Pool,
+    pool: ConnectionPool,
     events_iter: Iterable[GradeEvent] | AsyncIterable[GradeEvent],
     batch_size: int = 50_000,
     *,

@@ -33,7 +33,7 @@ class PostgresGradeStore:
 
     def __init__(
         self,
-        connection: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy,
+        connection: asyncpg.Connection,
         *,
         bulk_threshold: int = BULK_THRESHOLD,
     ) -> None:

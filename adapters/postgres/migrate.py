@@ -10,6 +10,8 @@ from importlib.resources import files
 
 import asyncpg
 
+from adapters.postgres.pool import ConnectionPool
+
 # Any constant works, as long as nothing else takes this key: it is "ccstats" in ASCII.
 MIGRATION_LOCK_KEY = 0x63_63_73_74_61_74_73
 _FILE_NAME = re.compile(r"(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql")
@@ -36,7 +38,7 @@ def available_migrations() -> list[Migration]:
     return [found[version] for version in sorted(found)]
 
 
-async def migrate(url_or_pool: str | asyncpg.Pool) -> list[str]:
+async def migrate(url_or_pool: str | ConnectionPool) -> list[str]:
     """Apply every migration not yet applied; returns the versions this call applied."""
     if isinstance(url_or_pool, str):
         connection = await asyncpg.connect(url_or_pool)

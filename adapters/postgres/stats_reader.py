@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import asyncpg
 
+from adapters.postgres.pool import ConnectionPool
 from application.ports import (
     CourseGradeSeries,
     OnTimeSeries,
@@ -99,7 +100,7 @@ _COURSE_GRADE_SERIES = {
 
 
 class PostgresStatsReader:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
 
     async def student_course(

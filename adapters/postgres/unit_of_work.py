@@ -4,17 +4,18 @@ from typing import Self
 import asyncpg
 
 from adapters.postgres.grade_store import PostgresGradeStore
+from adapters.postgres.pool import ConnectionPool
 
 
 class PostgresUnitOfWork:
     """One pooled connection in one transaction for the length of an `async with` block."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
-        self._connection: asyncpg.pool.PoolConnectionProxy | None = None
+        self._connection: asyncpg.Connection | None = None
 
     @property
-    def connection(self) -> asyncpg.pool.PoolConnectionProxy:
+    def connection(self) -> asyncpg.Connection:
         """The connection this unit of work holds, for work that must share its transaction."""
         if self._connection is None:
             raise RuntimeError("the unit of work is not open: use `async with`")

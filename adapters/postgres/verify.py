@@ -11,6 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from adapters.postgres.pool import ConnectionPool
+
 _DAY = "(graded_at AT TIME ZONE 'UTC')::date"
 _TALLY = "count(*) AS count, sum(grade) AS total, count(*) FILTER (WHERE on_time) AS on_time"
 
@@ -112,7 +114,7 @@ _COMPARISONS = {aggregate.table: _comparison_sql(aggregate) for aggregate in AGG
 
 
 async def find_differences(
-    connection: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, *, limit: int = 100
+    connection: asyncpg.Connection, *, limit: int = 100
 ) -> list[Difference]:
     """Every aggregate row that differs from its recomputation (at most `limit` per table)."""
     found: list[Difference] = []
@@ -123,7 +125,7 @@ async def find_differences(
     return found
 
 
-async def verify(url_or_pool: str | asyncpg.Pool, *, limit: int = 100) -> list[Difference]:
+async def verify(url_or_pool: str | ConnectionPool, *, limit: int = 100) -> list[Difference]:
     if isinstance(url_or_pool, str):
         connection = await asyncpg.connect(url_or_pool)
         try:

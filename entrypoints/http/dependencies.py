@@ -2,18 +2,18 @@
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 from aiohttp import web
 from redis.asyncio import Redis
 
+from adapters.postgres import ConnectionPool
 from entrypoints.http.keys import CONTAINER, PROBE_REDIS, SETTINGS
 
 
-def database_pool(app: web.Application) -> asyncpg.Pool | None:
+def database_pool(app: web.Application) -> ConnectionPool | None:
     """The PostgreSQL pool, or None when statistics are kept in memory."""
     if app[SETTINGS].database_url is None:
         return None
-    pool: asyncpg.Pool = app[CONTAINER].adapters.pool()
+    pool: ConnectionPool = app[CONTAINER].adapters.pool()
     return pool
 
 

@@ -13,12 +13,12 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
 from redis.asyncio import Redis
 
+from adapters.postgres import ConnectionPool
 from adapters.redis_queue import queue_stats
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class HttpMetrics:
         self.requests.observe(method, route, status, seconds)
 
     async def refresh_gauges(
-        self, *, redis: Redis | None, stream: str, pool: asyncpg.Pool | None, timeout: float
+        self, *, redis: Redis | None, stream: str, pool: ConnectionPool | None, timeout: float
     ) -> None:
         if pool is not None:
             self._read_pool(pool)

@@ -3,10 +3,8 @@
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-import asyncpg
-
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
-from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork
+from adapters.postgres import ConnectionPool, PostgresStatsReader, PostgresUnitOfWork
 from application.ports import StatsReader, UnitOfWork
 from domain.events import GradeEvent
 
@@ -41,5 +39,5 @@ def memory_adapters() -> AdapterSet:
     return AdapterSet(lambda: InMemoryUnitOfWork(database), InMemoryStatsReader(database))
 
 
-def postgres_adapters(pool: asyncpg.Pool) -> AdapterSet:
+def postgres_adapters(pool: ConnectionPool) -> AdapterSet:
     return AdapterSet(lambda: PostgresUnitOfWork(pool), PostgresStatsReader(pool))

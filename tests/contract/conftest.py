@@ -5,13 +5,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import NamedTuple
 
-import asyncpg
 import pytest
 from adapter_sets import AdapterSet, memory_adapters, postgres_adapters
 
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
 from adapters.memory.analytics_reader import InMemoryAnalyticsReader
-from adapters.postgres import migrate, postgres_pool
+from adapters.postgres import ConnectionPool, migrate, postgres_pool
 from adapters.postgres.analytics_reader import PostgresAnalyticsReader
 from application.ports import AnalyticsReader
 
@@ -21,7 +20,7 @@ sys.path.append(str(Path(__file__).parent.parent / "unit"))
 
 
 @pytest.fixture
-async def migrated_pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def migrated_pool(fresh_database_url: str) -> AsyncIterator[ConnectionPool]:
     """A pool on a migrated, empty database of the test's own."""
     await migrate(fresh_database_url)
     async with postgres_pool(fresh_database_url, max_size=4, command_timeout=10) as pool:

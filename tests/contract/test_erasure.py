@@ -5,10 +5,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import asyncpg
 import pytest
 from adapter_sets import AdapterSet
 
+from adapters.postgres import ConnectionPool
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 from domain.periods import DateWindow, GroupBy
 from domain.statistics import Tally
@@ -177,7 +177,7 @@ async def test_two_erasures_in_one_batch_count_each_event_once(adapters: Adapter
 
 @pytest.mark.integration
 async def test_nothing_of_an_erased_student_is_left_in_any_table(
-    migrated_pool: asyncpg.Pool,
+    migrated_pool: ConnectionPool,
 ) -> None:
     from adapter_sets import postgres_adapters
 

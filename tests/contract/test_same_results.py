@@ -5,12 +5,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import asyncpg
 import pytest
 from adapter_sets import RECORDED_TABLES, AdapterSet, memory_adapters, postgres_adapters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.postgres import ConnectionPool
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 from domain.periods import DateWindow, GroupBy
 
@@ -109,7 +109,7 @@ async def read_everything(
     group_by=st.none() | st.sampled_from(GroupBy),
 )
 async def test_both_adapters_agree(
-    migrated_pool: asyncpg.Pool,
+    migrated_pool: ConnectionPool,
     batches: list[list[GradeEvent]],
     window: DateWindow,
     group_by: GroupBy | None,

@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.postgres import PostgresUnitOfWork, migrate, postgres_pool, verify
+from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool, verify
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 
 pytestmark = pytest.mark.integration
@@ -62,7 +61,7 @@ def deliveries(draw: st.DrawFn) -> list[list[GradeEvent]]:
 
 
 @pytest.fixture
-async def pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def pool(fresh_database_url: str) -> AsyncIterator[ConnectionPool]:
     await migrate(fresh_database_url)
     async with postgres_pool(
         fresh_database_url, min_size=CONCURRENCY, max_size=CONCURRENCY, command_timeout=30
@@ -70,7 +69,7 @@ async def pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-async def record(pool: asyncpg.Pool, batch: list[GradeEvent]) -> None:
+async def record(pool: ConnectionPool, batch: list[GradeEvent]) -> None:
     async with PostgresUnitOfWork(pool) as uow:
         await uow.grades.record(batch)
         await uow.commit()
@@ -79,7 +78,7 @@ async def record(pool: asyncpg.Pool, batch: list[GradeEvent]) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=deliveries(), concurrent=st.booleans())
 async def test_aggregates_equal_their_recomputation(
-    pool: asyncpg.Pool, batches: list[list[GradeEvent]], concurrent: bool
+    pool: ConnectionPool, batches: list[list[GradeEvent]], concurrent: bool
 ) -> None:
     await pool.execute(f"TRUNCATE {TABLES}")
     if concurrent:
@@ -92,7 +91,7 @@ async def test_aggregates_equal_their_recomputation(
     assert [str(d) for d in await verify(pool)] == []
 
 
-async def test_verify_reports_a_tampered_aggregate(pool: asyncpg.Pool) -> None:
+async def test_verify_reports_a_tampered_aggregate(pool: ConnectionPool) -> None:
     at = EPOCH
     await record(
         pool,

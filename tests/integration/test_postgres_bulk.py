@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import asyncpg
 import pytest
 
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
 from adapters.postgres import (
+    ConnectionPool,
     PostgresStatsReader,
     PostgresUnitOfWork,
     bulk_load,
@@ -44,13 +44,13 @@ def events(count: int, seed: int) -> list[GradeEvent]:
 
 
 @pytest.fixture
-async def pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def pool(fresh_database_url: str) -> AsyncIterator[ConnectionPool]:
     await migrate(fresh_database_url)
     async with postgres_pool(fresh_database_url, min_size=2, max_size=2) as pool:
         yield pool
 
 
-async def test_only_a_large_batch_is_copied(pool: asyncpg.Pool) -> None:
+async def test_only_a_large_batch_is_copied(pool: ConnectionPool) -> None:
     copied = "SELECT to_regclass('pg_temp.incoming_grades') IS NOT NULL"
     async with PostgresUnitOfWork(pool) as uow:
         await uow.grades.record(events(BULK_THRESHOLD - 1, seed=1))
@@ -61,7 +61,7 @@ async def test_only_a_large_batch_is_copied(pool: asyncpg.Pool) -> None:
     assert await verify(pool) == []
 
 
-async def test_bulk_load_counts_and_reads_like_small_batches(pool: asyncpg.Pool) -> None:
+async def test_bulk_load_counts_and_reads_like_small_batches(pool: ConnectionPool) -> None:
     stream = events(3 * BULK_THRESHOLD, seed=2)
     stream += stream[:500]  # a redelivered stretch
     changed = await bulk_load(pool, iter(stream), batch_size=BULK_THRESHOLD + 7, concurrency=1)
@@ -85,7 +85,7 @@ async def test_bulk_load_counts_and_reads_like_small_batches(pool: asyncpg.Pool)
     assert again == 0
 
 
-async def test_concurrent_bulk_batches_keep_the_statistics_exact(pool: asyncpg.Pool) -> None:
+async def test_concurrent_bulk_batches_keep_the_statistics_exact(pool: ConnectionPool) -> None:
     stream = events(4 * BULK_THRESHOLD, seed=3)
     await bulk_load(pool, iter(stream), batch_size=BULK_THRESHOLD, concurrency=2)
     assert await verify(pool) == []

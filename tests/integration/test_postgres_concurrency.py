@@ -12,7 +12,7 @@ import pytest
 from asyncpg.connection import LoggedQuery
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
-from adapters.postgres import PostgresUnitOfWork, migrate, postgres_pool, verify
+from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool, verify
 from domain.events import CourseGraded, GradeEvent, TaskGraded
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,7 @@ T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def pool(fresh_database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def pool(fresh_database_url: str) -> AsyncIterator[ConnectionPool]:
     await migrate(fresh_database_url)
     async with postgres_pool(
         fresh_database_url, min_size=WORKERS + 1, max_size=WORKERS + 1, command_timeout=30
@@ -69,13 +69,13 @@ async def record_in_memory(batches: list[list[GradeEvent]]) -> tuple[list[int], 
     return counts, database
 
 
-async def current_grades(pool: asyncpg.Pool) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
+async def current_grades(pool: ConnectionPool) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
     rows = await pool.fetch("SELECT student_id, task_id, event_id FROM current_task_grades")
     return {(r["student_id"], r["task_id"]): r["event_id"] for r in rows}
 
 
 async def test_concurrent_regrades_keep_the_latest_grade_and_count_exactly(
-    pool: asyncpg.Pool,
+    pool: ConnectionPool,
 ) -> None:
     rng = random.Random(20250301)
     batches = [regrades(worker, rng) for worker in range(WORKERS)]
@@ -111,7 +111,7 @@ async def test_concurrent_regrades_keep_the_latest_grade_and_count_exactly(
     assert await verify(pool) == []  # every tally moved exactly with its slot's grade
 
 
-async def test_concurrent_redeliveries_of_one_batch_count_once(pool: asyncpg.Pool) -> None:
+async def test_concurrent_redeliveries_of_one_batch_count_once(pool: ConnectionPool) -> None:
     batch = regrades(0, random.Random(7)) + regrades(1, random.Random(8))
     expected_counts, _ = await record_in_memory([batch])
     everyone_in_a_transaction = asyncio.Barrier(WORKERS)
@@ -129,7 +129,7 @@ async def test_concurrent_redeliveries_of_one_batch_count_once(pool: asyncpg.Poo
     assert await pool.fetchval("SELECT count(*) FROM course_grades") == 2
 
 
-async def test_a_redelivered_batch_changes_nothing(pool: asyncpg.Pool) -> None:
+async def test_a_redelivered_batch_changes_nothing(pool: ConnectionPool) -> None:
     rng = random.Random(3)
     first, second = regrades(0, rng), regrades(1, rng)
 
@@ -153,7 +153,7 @@ async def test_a_redelivered_batch_changes_nothing(pool: asyncpg.Pool) -> None:
     assert await snapshot() == before
 
 
-async def test_a_large_batch_takes_a_handful_of_statements(pool: asyncpg.Pool) -> None:
+async def test_a_large_batch_takes_a_handful_of_statements(pool: ConnectionPool) -> None:
     statements: list[str] = []
 
     def log(query: LoggedQuery) -> None:

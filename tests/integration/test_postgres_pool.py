@@ -1,16 +1,18 @@
 """The pool as the composition root owns it, and the unit of work's hold on a connection."""
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import pytest
 from dependency_injector import containers, providers
 
-from adapters.postgres import PostgresUnitOfWork, migrate, postgres_pool
+from adapters.postgres import PostgresUnitOfWork, migrate, new_pool, postgres_pool
 from domain.events import CourseGraded
 
 pytestmark = pytest.mark.integration
@@ -68,25 +70,22 @@ async def test_a_unit_of_work_holds_one_transaction(pool: asyncpg.Pool) -> None:
 
 
 class Arrivals:
-    """A pool `reset` hook that, armed, starts a task asking for a connection at the moment one
-    is given back (before it is back in the pool): a request arriving just then, which is what
-    happens all the time under load."""
+    """An asyncpg pool `reset` hook that, armed, starts a task asking for a connection at the
+    moment one is given back (before it is back in the pool): a request arriving just then,
+    which is what happens all the time under load."""
 
-    def __init__(self, reset: Callable[[asyncpg.Connection], Awaitable[None]] | None) -> None:
-        self._reset = reset
+    def __init__(self) -> None:
         self.arrival: Callable[[], object] | None = None
 
     async def __call__(self, connection: asyncpg.Connection) -> None:
-        if self._reset is not None:
-            await self._reset(connection)
         if self.arrival is not None:
             self.arrival()
             self.arrival = None
 
 
-async def order_of_turns(pool: asyncpg.Pool, arrivals: Arrivals) -> list[str]:
+async def order_of_turns(pool: Any, arrivals: Arrivals | None = None) -> list[str]:
     """Three tasks wait for the only connection; as its holder gives it back, a fourth asks for
-    it. Returns who got it, in order."""
+    it (through `arrivals`, or right after the release). Returns who got it, in order."""
     order: list[str] = []
     held = await pool.acquire()
 
@@ -96,8 +95,12 @@ async def order_of_turns(pool: asyncpg.Pool, arrivals: Arrivals) -> list[str]:
 
     waiting = [asyncio.create_task(wait_turn(name)) for name in ("a", "b", "c")]
     await asyncio.sleep(0.05)  # all three wait
-    arrivals.arrival = lambda: waiting.append(asyncio.create_task(wait_turn("late")))
+    arrive = lambda: waiting.append(asyncio.create_task(wait_turn("late")))
+    if arrivals is not None:
+        arrivals.arrival = arrive
     await pool.release(held)
+    if arrivals is None:
+        arrive()
     while len(waiting) < 4 or not all(task.done() for task in waiting):
         await asyncio.sleep(0.01)
     return order
@@ -105,26 +108,83 @@ async def order_of_turns(pool: asyncpg.Pool, arrivals: Arrivals) -> list[str]:
 
 async def test_connections_go_to_the_tasks_in_the_order_they_asked(fresh_database_url: str) -> None:
     async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
-        pool._reset = arrivals = Arrivals(pool._reset)  # type: ignore[attr-defined]
-        assert await order_of_turns(pool, arrivals) == ["a", "b", "c", "late"]
-        assert await pool.fetchval("SELECT 1") == 1  # every turn was given back
+        assert await order_of_turns(pool) == ["a", "b", "c", "late"]
+        assert await pool.fetchval("SELECT 1") == 1
+        assert (pool.get_size(), pool.get_idle_size()) == (1, 1)  # one connection all along
 
 
 async def test_asyncpgs_own_pool_lets_a_latecomer_pass(fresh_database_url: str) -> None:
-    """Why FairPool exists: asyncpg's pool serves whoever asks first when a connection comes
-    back, and the task it woke waits again at the back of the line."""
-    arrivals = Arrivals(None)
+    """One reason for ConnectionPool: asyncpg's pool serves whoever asks first when a connection
+    comes back, and the task it woke waits again at the back of the line."""
+    arrivals = Arrivals()
     async with asyncpg.create_pool(
         fresh_database_url, min_size=1, max_size=1, reset=arrivals
     ) as pool:
         assert await order_of_turns(pool, arrivals) == ["late", "b", "c", "a"]
 
 
-async def test_a_timed_out_wait_gives_its_turn_back(fresh_database_url: str) -> None:
+async def test_a_task_that_gives_up_waiting_leaves_the_line(fresh_database_url: str) -> None:
     async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
         held = await pool.acquire()
         with pytest.raises(TimeoutError):
-            await pool.acquire(timeout=0.05)
+            await asyncio.wait_for(pool.acquire(), 0.05)
         await pool.release(held)
-        async with pool.acquire(timeout=1) as connection:
-            assert await connection.fetchval("SELECT 1") == 1
+        assert pool.get_idle_size() == 1  # not handed to the task that left
+        assert await pool.fetchval("SELECT 1") == 1
+
+
+async def test_a_connection_handed_to_a_cancelled_task_goes_to_the_next(
+    fresh_database_url: str,
+) -> None:
+    async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
+        held = await pool.acquire()
+        first = asyncio.create_task(pool.fetchval("SELECT 'first'"))
+        second = asyncio.create_task(pool.fetchval("SELECT 'second'"))
+        await asyncio.sleep(0.05)  # both wait
+        await pool.release(held)  # handed to `first`, which has not run yet
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert await asyncio.wait_for(second, 5) == "second"
+        assert pool.get_size() == 1
+
+
+async def test_a_query_cut_short_does_not_come_back(fresh_database_url: str) -> None:
+    """A cancelled query may still run on the server: its connection is closed, and the next
+    task gets a fresh one."""
+    async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
+        before = await pool.fetchval("SELECT pg_backend_pid()")
+        sleeping = asyncio.create_task(pool.fetchval("SELECT pg_sleep(30)"))
+        await asyncio.sleep(0.2)
+        sleeping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sleeping
+        after = await asyncio.wait_for(pool.fetchval("SELECT pg_backend_pid()"), 5)
+        assert after != before and pool.get_size() == 1
+
+
+async def test_a_connection_the_server_closed_is_replaced(fresh_database_url: str) -> None:
+    async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
+        victim = await pool.fetchval("SELECT pg_backend_pid()")
+        other = await asyncpg.connect(fresh_database_url)
+        try:
+            await other.execute("SELECT pg_terminate_backend($1)", victim)
+        finally:
+            await other.close()
+        with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            await pool.fetchval("SELECT 1")  # may fail: the connection is found dead by using it
+        assert await pool.fetchval("SELECT pg_backend_pid()") != victim
+        assert pool.get_size() == 1
+
+
+async def test_a_closing_pool_turns_waiting_tasks_away(fresh_database_url: str) -> None:
+    pool = new_pool(fresh_database_url, min_size=1, max_size=1)
+    await pool
+    held = await pool.acquire()
+    waiting = asyncio.create_task(pool.fetchval("SELECT 1"))
+    await asyncio.sleep(0.05)
+    await pool.close()
+    with pytest.raises(asyncpg.InterfaceError):
+        await waiting
+    await pool.release(held)
+    assert pool.is_closing() and pool.get_size() == 0
