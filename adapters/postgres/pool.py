@@ -102,13 +102,12 @@ class ConnectionPool:
     def get_max_size(self) -> int:
         return self._max_size
 
-    def get_min_size(self) -> int:
-        return self._min_size
-
     # Queries on a lent connection
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await self._on_a_connection(asyncpg.Connection.fetch, query, args)
+        rows: list[asyncpg.Record] = await self._on_a_connection(
+            asyncpg.Connection.fetch, query, args
+        )
         return rows
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
