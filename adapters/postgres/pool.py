@@ -129,11 +129,8 @@ class ConnectionPool:
         connection = await self._lend()
         try:
             result = await method(connection, query, *args)
-        except asyncpg.PostgresError:
-            self._take_back(connection)  # the server refused the statement: the connection is fine
-            raise
-        except BaseException:
-            self._take_back(connection, interrupted=True)
+        except BaseException as e:
+            self._take_back(connection, interrupted=not _leaves_the_session_usable(e))
             raise
         self._take_back(connection)
         return result
@@ -251,8 +248,19 @@ class _Acquisition:
     ) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            interrupted = exc_type is not None and not issubclass(exc_type, Exception)
+            interrupted = exc is not None and not _leaves_the_session_usable(exc)
             self._pool._take_back(connection, interrupted=interrupted)
+
+
+def _leaves_the_session_usable(error: BaseException) -> bool:
+    """Whether a connection is fit for the next task after `error`: only when the server
+    refused a statement with an ERROR (the session then waits for the next one). A FATAL one
+    (an administrator's shutdown, a killed backend) ends the session, and any other error
+    (a cancellation, a timeout, a broken socket) may have left a statement half done."""
+    if not isinstance(error, asyncpg.PostgresError):
+        return False
+    severity = getattr(error, "severity_en", None) or getattr(error, "severity", None)
+    return severity == "ERROR"
 
 
 def new_pool(
