@@ -1,7 +1,6 @@
 """Acknowledgements made together go out as one XACK, and each caller learns its outcome."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -14,13 +13,6 @@ from entrypoints.worker.broker import ingest_task, redis_broker
 pytestmark = pytest.mark.integration
 
 GROUP = "acks-test"
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 async def delivered(client: redis.Redis, stream: str, count: int) -> list[str]:

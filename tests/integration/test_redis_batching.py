@@ -2,7 +2,7 @@
 only after that commit, and does not let one bad message take the others down with it."""
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
@@ -15,7 +15,7 @@ from worker_redis_support import (
     RunningWorker,
     eventually,
     grade_events,
-    queue_settings,
+    pending,
 )
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
@@ -68,21 +68,8 @@ class CountingUnitOfWork:
         self._log.append(1)
 
 
-@pytest.fixture
-def settings(redis_url: str, redis_namespace: str) -> Settings:
-    return queue_settings(redis_url, redis_namespace)
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
 async def all_acknowledged(client: redis.Redis, settings: Settings) -> bool:
-    summary = await client.xpending(settings.queue_name, settings.consumer_group)
-    return int(summary["pending"]) == 0
+    return await pending(client, settings) == 0
 
 
 async def test_messages_processed_at_once_share_a_transaction(

@@ -8,7 +8,6 @@ from worker_redis_support import (
     RunningWorker,
     eventually,
     grade_events,
-    queue_settings,
     recorder,
     taskiq_message,
 )
@@ -23,11 +22,6 @@ from entrypoints.worker.dead_letters import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def settings(redis_url: str, redis_namespace: str) -> Settings:
-    return queue_settings(redis_url, redis_namespace)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -13,6 +12,7 @@ from worker_redis_support import (
     RunningWorker,
     eventually,
     grade_events,
+    pending,
     queue_settings,
     recorder,
     taskiq_message,
@@ -26,23 +26,6 @@ from entrypoints.settings import Settings
 from entrypoints.worker.broker import ingest_task, redis_broker
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def settings(redis_url: str, redis_namespace: str) -> Settings:
-    return queue_settings(redis_url, redis_namespace)
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-async def pending(client: redis.Redis, settings: Settings) -> int:
-    summary = await client.xpending(settings.queue_name, settings.consumer_group)
-    return int(summary["pending"])
 
 
 async def test_published_events_are_recorded_and_acknowledged(

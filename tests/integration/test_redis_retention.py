@@ -1,6 +1,5 @@
 """Trimming keeps every entry some consumer group still needs, and only those."""
 
-from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
@@ -18,13 +17,6 @@ from adapters.redis_queue import queue_stats, trim_acknowledged
 from entrypoints.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

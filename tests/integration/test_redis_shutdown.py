@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,6 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("worker_redis_process.py")
-
-
-@pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def start_worker(redis_url: str, namespace: str, log: Path) -> subprocess.Popen[bytes]:

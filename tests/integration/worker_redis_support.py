@@ -31,6 +31,12 @@ FAST_WORKER = WorkerOptions(
 BASE_TIME = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
 
+async def pending(client: Any, settings: Settings) -> int:
+    """Entries of the test's stream delivered to its group and not acknowledged yet."""
+    summary = await client.xpending(settings.queue_name, settings.consumer_group)
+    return int(summary["pending"])
+
+
 def queue_settings(redis_url: str, namespace: str) -> Settings:
     return Settings(
         redis_url=redis_url, queue_name=f"{namespace}:events", consumer_group=f"{namespace}-g"
