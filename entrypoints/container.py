@@ -36,7 +36,7 @@ from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grade_batch import SubmitGradeBatchHandler
 from application.handlers.submit_grades import SubmitGrades
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import ingest_task, redis_broker
+from entrypoints.worker.broker import ingest_kicker, redis_broker
 
 
 class MemoryAdapters(containers.DeclarativeContainer):
@@ -95,7 +95,7 @@ class PostgresRedisAdapters(PostgresAdapters):
         CoalescingEventQueue,
         queue=providers.Singleton(
             TaskiqEventQueue,
-            ingest_task=providers.Callable(ingest_task, broker),
+            kicker=providers.Callable(ingest_kicker, broker),
             timeout=PostgresAdapters.settings.provided.queue_timeout,
         ),
         window=PostgresAdapters.settings.provided.queue_coalesce_window,

@@ -3,6 +3,7 @@
 from typing import Any
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+from taskiq.kicker import AsyncKicker
 
 from adapters.redis_queue import ReliableRedisStreamBroker
 from entrypoints.settings import Settings
@@ -43,6 +44,12 @@ def ingest_task(broker: AsyncBroker) -> AsyncTaskiqDecoratedTask[Any, int]:
     task = broker.find_task(INGEST_TASK)
     assert task is not None, "register_tasks() was not called on this broker"
     return task
+
+
+def ingest_kicker(broker: AsyncBroker) -> AsyncKicker[Any, int]:
+    """One kicker of the ingest task, to publish with: the task's own `kiq` builds a new one
+    (copying its labels) for every message."""
+    return ingest_task(broker).kicker()
 
 
 def attach(

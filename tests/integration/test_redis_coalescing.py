@@ -12,7 +12,7 @@ from adapters import event_codec
 from adapters.coalescing_queue import CoalescingEventQueue
 from adapters.taskiq_queue import TaskiqEventQueue
 from domain.events import GradeEvent
-from entrypoints.worker.broker import ingest_task, redis_broker
+from entrypoints.worker.broker import ingest_kicker, redis_broker
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ async def test_concurrent_publishes_are_one_entry(redis_url: str, redis_namespac
     client = redis.from_url(redis_url)
     try:
         queue = CoalescingEventQueue(
-            TaskiqEventQueue(ingest_task(broker)), window=0.05, max_events=1000
+            TaskiqEventQueue(ingest_kicker(broker)), window=0.05, max_events=1000
         )
         posts = [grade_events(1) for _ in range(20)]
         await asyncio.gather(*(queue.publish(events) for events in posts))
