@@ -3,16 +3,15 @@
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 import pytest
 from dependency_injector import containers, providers
 
-from adapters.postgres import PostgresUnitOfWork, migrate, new_pool, postgres_pool
+from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, new_pool, postgres_pool
 from domain.events import CourseGraded
 
 pytestmark = pytest.mark.integration
@@ -69,23 +68,9 @@ async def test_a_unit_of_work_holds_one_transaction(pool: asyncpg.Pool) -> None:
     assert pool.get_idle_size() == 1
 
 
-class Arrivals:
-    """An asyncpg pool `reset` hook that, armed, starts a task asking for a connection at the
-    moment one is given back (before it is back in the pool): a request arriving just then,
-    which is what happens all the time under load."""
-
-    def __init__(self) -> None:
-        self.arrival: Callable[[], object] | None = None
-
-    async def __call__(self, connection: asyncpg.Connection) -> None:
-        if self.arrival is not None:
-            self.arrival()
-            self.arrival = None
-
-
-async def order_of_turns(pool: Any, arrivals: Arrivals | None = None) -> list[str]:
+async def order_of_turns(pool: ConnectionPool) -> list[str]:
     """Three tasks wait for the only connection; as its holder gives it back, a fourth asks for
-    it (through `arrivals`, or right after the release). Returns who got it, in order."""
+    it. Returns who got it, in order."""
     order: list[str] = []
     held = await pool.acquire()
 
@@ -95,32 +80,18 @@ async def order_of_turns(pool: Any, arrivals: Arrivals | None = None) -> list[st
 
     waiting = [asyncio.create_task(wait_turn(name)) for name in ("a", "b", "c")]
     await asyncio.sleep(0.05)  # all three wait
-    arrive = lambda: waiting.append(asyncio.create_task(wait_turn("late")))
-    if arrivals is not None:
-        arrivals.arrival = arrive
     await pool.release(held)
-    if arrivals is None:
-        arrive()
-    while len(waiting) < 4 or not all(task.done() for task in waiting):
-        await asyncio.sleep(0.01)
+    waiting.append(asyncio.create_task(wait_turn("late")))
+    await asyncio.gather(*waiting)
     return order
 
 
 async def test_connections_go_to_the_tasks_in_the_order_they_asked(fresh_database_url: str) -> None:
+    """asyncpg's own pool let the late one pass the tasks it woke (see ConnectionPool)."""
     async with postgres_pool(fresh_database_url, min_size=1, max_size=1) as pool:
         assert await order_of_turns(pool) == ["a", "b", "c", "late"]
         assert await pool.fetchval("SELECT 1") == 1
         assert (pool.get_size(), pool.get_idle_size()) == (1, 1)  # one connection all along
-
-
-async def test_asyncpgs_own_pool_lets_a_latecomer_pass(fresh_database_url: str) -> None:
-    """One reason for ConnectionPool: asyncpg's pool serves whoever asks first when a connection
-    comes back, and the task it woke waits again at the back of the line."""
-    arrivals = Arrivals()
-    async with asyncpg.create_pool(
-        fresh_database_url, min_size=1, max_size=1, reset=arrivals
-    ) as pool:
-        assert await order_of_turns(pool, arrivals) == ["late", "b", "c", "a"]
 
 
 async def test_a_task_that_gives_up_waiting_leaves_the_line(fresh_database_url: str) -> None:
