@@ -10,7 +10,7 @@ class GetTaskAveragesHandler:
 
     async def __call__(self, query: GetTaskAverages) -> TaskAveragesView:
         tallies = await self._reader.task_tallies_for_task(query.course_id, query.task_id)
-        group = sum((t.tally for t in tallies), Tally())
+        group = Tally.of_all(t.tally for t in tallies)
         return TaskAveragesView(
             course_id=query.course_id,
             task_id=query.task_id,

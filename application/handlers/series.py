@@ -4,7 +4,6 @@
 from application.ports import Clock, PeriodTally, StudentTally
 from application.queries import PeriodAverage, PeriodOnTime, StudentAverage, TimeRange
 from domain.periods import DateWindow, format_period
-from domain.statistics import as_number
 
 
 def time_range(window: DateWindow, clock: Clock) -> TimeRange:
@@ -14,14 +13,14 @@ def time_range(window: DateWindow, clock: Clock) -> TimeRange:
 
 def averages(periods: list[PeriodTally]) -> list[PeriodAverage]:
     return [
-        PeriodAverage(format_period(p.start), as_number(p.tally.average), p.tally.count) for p in periods
+        PeriodAverage(format_period(p.start), p.tally.average_number, p.tally.count) for p in periods
     ]
 
 
 def on_time(periods: list[PeriodTally]) -> list[PeriodOnTime]:
     return [
         PeriodOnTime(
-            format_period(p.start), p.tally.on_time, p.tally.count, as_number(p.tally.on_time_percentage)
+            format_period(p.start), p.tally.on_time, p.tally.count, p.tally.on_time_percentage_number
         )
         for p in periods
     ]

@@ -6,7 +6,15 @@ from grade_oracle import rounded
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.statistics import Tally, as_number, average, average_number, percentage, round2
+from domain.statistics import (
+    Tally,
+    as_number,
+    average,
+    average_number,
+    percentage,
+    percentage_number,
+    round2,
+)
 from domain.values import parse_grade
 
 
@@ -94,11 +102,15 @@ class TestPercentage:
     def test_nothing_counted_has_no_percentage(self) -> None:
         assert percentage(0, 0) is None
         assert Tally().on_time_percentage is None
+        assert percentage_number(0, 0) is None
+        assert Tally().on_time_percentage_number is None
 
     @given(st.integers(0, 10_000), st.integers(1, 10_000))
     def test_matches_exact_half_up(self, part: int, extra: int) -> None:
         whole = part + extra
         assert as_number(percentage(part, whole)) == rounded(Fraction(100 * part, whole))
+        assert percentage_number(part, whole) == as_number(percentage(part, whole))
+        assert Tally(whole, Decimal(0), part).on_time_percentage_number == percentage_number(part, whole)
 
 
 class TestTally:
@@ -115,6 +127,14 @@ class TestTally:
     def test_empty_is_the_identity(self) -> None:
         tally = tally_of(4, 6)
         assert tally + Tally() == tally == Tally() + tally
+        assert Tally.of_all([]) == Tally()
+
+    @given(st.lists(st.tuples(st.integers(0, 3), st.decimals(0, 10, places=30), st.booleans())))
+    def test_of_all_is_the_exact_sum(self, parts: list[tuple[int, Decimal, bool]]) -> None:
+        tallies = [Tally(count, total, int(on_time)) for count, total, on_time in parts]
+        expected = sum(tallies, Tally())
+        assert Tally.of_all(iter(tallies)) == expected
+        assert Fraction(expected.total) == sum((Fraction(t.total) for t in tallies), Fraction(0))
 
 
 class TestAsNumber:
