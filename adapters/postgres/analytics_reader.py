@@ -5,11 +5,11 @@ numeric arithmetic is exact for sums, products and comparisons, so the aggregate
 squares, counts against exact bounds) are exact; nothing is divided or rounded here. Every value
 is a bind parameter. Text ids are ordered with the "C" collation (code points), as the in-memory
 adapter orders Python strings, whatever the database's default collation. Tables and indexes
-used: current_task_grades_by_task (course_id, task_id) for a course's current grades, and
-current_task_grades' primary key (student_id, course_id, task_id) for a few students' recent ones;
-student_course_tallies (migration 0002, kept up to date with every grade; a row whose tallies are
-all zero means no row) by its index by course, and by its primary key (student_id, course_id) for
-one student's courses.
+used: current_task_grades_by_task (course_id, task_id; it holds the columns read here, migration
+0003) for a course's current grades, and current_task_grades' primary key (student_id, course_id,
+task_id) for a few students' recent ones; student_course_tallies (migration 0002, kept up to date
+with every grade; a row whose tallies are all zero means no row) by its index by course, and by
+its primary key (student_id, course_id) for one student's courses.
 """
 
 import uuid

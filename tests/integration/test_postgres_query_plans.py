@@ -103,3 +103,5 @@ async def test_the_read_path_uses_its_index(migrated_url: str, path: str) -> Non
         assert "Index Only Scan using student_course_grade_days_by_course" in text, text
     if path == "task comparison":  # the course's rows, without visiting the table (0003)
         assert "Index Only Scan using student_course_tallies_by_course" in text, text
+    if path == "task averages":
+        assert "Index Only Scan using current_task_grades_by_task" in text, text
