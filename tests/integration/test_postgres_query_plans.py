@@ -10,12 +10,16 @@ on statistics, so each path names the indexes it may use.
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import pytest
 from asyncpg.connection import LoggedQuery
 
 from adapters.postgres import PostgresStatsReader, migrate
+from adapters.postgres.analytics_reader import PostgresAnalyticsReader
+from application.ports.analytics_reader import AverageBounds, RiskBounds
 from domain.periods import DateWindow, GroupBy
 
 pytestmark = pytest.mark.integration
@@ -56,6 +60,20 @@ READ_PATHS: dict[str, tuple[ReadPath, set[str]]] = {
         {"current_task_grades_pkey"},
     ),
 }
+# The course-wide analytics read a course's rows from indexes that hold every column they take
+# (migration 0003): on a large table, through the table, they cost a page per row.
+ANALYTICS_PATHS: dict[str, tuple[Callable[[PostgresAnalyticsReader], Awaitable[object]], str]] = {
+    "task spreads": (lambda r: r.task_spreads("math"), "current_task_grades_by_task"),
+    "students at risk": (
+        lambda r: r.students_at_risk("math", RiskBounds(Decimal(5), Decimal(70), 3), 3),
+        "current_task_grades_by_task",
+    ),
+    "course students": (lambda r: r.students("math"), "student_course_tallies_by_course"),
+    "standing counts": (
+        lambda r: r.average_counts([AverageBounds("math", Decimal(5), Decimal(7))]),
+        "student_course_tallies_by_course",
+    ),
+}
 # The tables the reader reads; asyncpg's own queries (type introspection, the reset on
 # release) read none of them.
 READ_TABLES = ("_grades", "_tallies", "_grade_days")
@@ -67,14 +85,16 @@ async def migrated_url(fresh_database_url: str) -> str:
     return fresh_database_url
 
 
-async def queries_sent_by(url: str, read: ReadPath) -> list[LoggedQuery]:
+async def queries_sent_by(
+    url: str, read: Callable[[Any], Awaitable[object]], reader: type = PostgresStatsReader
+) -> list[LoggedQuery]:
     sent: list[LoggedQuery] = []
 
     async def log_queries(connection: asyncpg.Connection) -> None:
         connection.add_query_logger(sent.append)
 
     async with asyncpg.create_pool(url, min_size=1, max_size=1, init=log_queries) as pool:
-        await read(PostgresStatsReader(pool))
+        await read(reader(pool))
     return [q for q in sent if any(table in q.query for table in READ_TABLES)]
 
 
@@ -105,3 +125,13 @@ async def test_the_read_path_uses_its_index(migrated_url: str, path: str) -> Non
         assert "Index Only Scan using student_course_tallies_by_course" in text, text
     if path == "task averages":
         assert "Index Only Scan using current_task_grades_by_task" in text, text
+
+
+@pytest.mark.parametrize("path", ANALYTICS_PATHS)
+async def test_the_course_wide_analytics_scan_only_their_index(migrated_url: str, path: str) -> None:
+    read, index = ANALYTICS_PATHS[path]
+    queries = await queries_sent_by(migrated_url, read, PostgresAnalyticsReader)
+    assert len(queries) == 1
+    text = await plan(migrated_url, queries[0])
+    assert "Seq Scan" not in text, text
+    assert f"Index Only Scan using {index}" in text, text
