@@ -528,12 +528,14 @@ def table(results: dict[str, Any]) -> str:
         target = ""
         if verdict:
             target = _yes(verdict["met"]) + (f" ({', '.join(verdict['misses'])})" if verdict["misses"] else "")
+            # the yardstick that travels between machines: a share of this run's ceiling
+            target += f"; {CEILING_SHARE_TARGET:.0%} of ceiling " + _yes(verdict["ceiling_share_met"])
             if small:
                 target += "; scale " + _yes(verdict["scale_met"])
         errors = f" ({read['errors']} errors)" if read["errors"] else ""
         rows.append([
             f"GET {name}", f"{read['rps']:,.0f} req/s{errors}", f"{read['p50_ms']:.2f}",
-            f"{read['p99_ms']:.2f}", f"{read['rps'] / ceiling['rps']:.0%}", ratio,
+            f"{read['p99_ms']:.2f}", f"{read['rps'] / ceiling['rps']:.1%}", ratio,
             _cpu(read["usage"], read_roles), target,
         ])
     if "ingest" in main:
