@@ -16,38 +16,19 @@ import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from decimal import Decimal
 
-from domain.statistics import exact_sum
+from domain.statistics import (
+    average_cents,
+    exact_product,
+    exact_sum,
+    from_cents,
+    percentage_cents,
+    whole_cents,
+)
 
 HISTOGRAM_BINS = 10
 QUARTERS = (1, 2, 3)  # the quartiles, in quarters
-# Only multiplications run in this context (sums go through exact_sum), so they are exact.
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-def cents_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator (both >= 0, denominator > 0) in whole cents, rounded half up."""
-    return (numerator * 200 + denominator) // (2 * denominator)
-
-
-def from_cents(cents: int) -> Decimal:
-    """The 2-decimal Decimal of a whole number of cents, exactly (no context rounding)."""
-    return Decimal(f"{cents}E-2")
-
-
-def average_cents(total: Decimal, count: int) -> int:
-    """The mean of `count` (> 0) values summing to `total`, in cents rounded half up: the figure
-    `domain.statistics.average` shows, as an integer."""
-    numerator, denominator = total.as_integer_ratio()
-    denominator *= count
-    return (numerator * 200 + denominator) // (2 * denominator)  # cents_half_up, inlined: hot
-
-
-def percentage_cents(part: int, whole: int) -> int:
-    """`part` as a share of `whole` (> 0) in 0-100, in cents rounded half up (as
-    `domain.statistics.percentage`)."""
-    return cents_half_up(part * 100, whole)
 
 
 def cents_ceiling(value: Decimal) -> int:
@@ -85,7 +66,7 @@ def _quantile_cents(count: int, quarters: int, lower: Decimal, upper: Decimal) -
     weight = (count - 1) * quarters % 4  # the position's fraction, in quarters
     a, b = lower.as_integer_ratio()
     c, d = upper.as_integer_ratio()
-    return cents_half_up((4 - weight) * a * d + weight * c * b, 4 * b * d)
+    return whole_cents((4 - weight) * a * d + weight * c * b, 4 * b * d)
 
 
 def std_dev_cents(count: int, total: Decimal, total_of_squares: Decimal) -> int:
@@ -143,7 +124,7 @@ class SpreadFacts:
         total = squares = Decimal(0)
         for value in ordered:
             total = exact_sum(total, value)
-            squares = exact_sum(squares, _EXACT.multiply(value, value))
+            squares = exact_sum(squares, exact_product(value, value))
         return cls(
             count=len(ordered),
             total=total,
@@ -209,8 +190,7 @@ class Spread:
 
 
 def _cents(value: Decimal) -> int:
-    numerator, denominator = value.as_integer_ratio()
-    return cents_half_up(numerator, denominator)
+    return whole_cents(*value.as_integer_ratio())
 
 
 def rank_among(ordered: Sequence[int], score: int) -> int:

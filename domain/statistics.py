@@ -15,52 +15,62 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _whole_cents(numerator: int, denominator: int) -> int:
-    """numerator / denominator in cents, rounded half up (away from zero), in integers: the
-    quotient is never rounded before this (and integers are ~10x faster than Fractions)."""
+# The rounding rule, once: every figure is an exact fraction rounded half up to whole cents.
+# Integers keep the quotient exact until then (and are ~10x faster than Fractions); a figure is
+# shown as `cents / 100`, and int / int is correctly rounded, so it is the same float as the
+# 2-decimal Decimal's.
+
+
+def whole_cents(numerator: int, denominator: int) -> int:
+    """numerator / denominator in cents, rounded half up (away from zero)."""
     if denominator < 0:
         numerator, denominator = -numerator, -denominator
     cents = (abs(numerator) * 200 + denominator) // (2 * denominator)
     return cents if numerator >= 0 else -cents
 
 
-def _cents(numerator: int, denominator: int) -> Decimal:
-    return Decimal(_whole_cents(numerator, denominator)).scaleb(-2)
+def from_cents(cents: int) -> Decimal:
+    """The 2-decimal Decimal of a whole number of cents, exactly (no context rounding)."""
+    return Decimal(f"{cents}E-2")
 
 
-def average_number(total: Decimal, count: int) -> float | None:
-    """`as_number(average(total, count))`, without the Decimal in between: int / int is
-    correctly rounded, so cents / 100 is the same float as the 2-decimal Decimal's."""
-    if count == 0:
-        return None
+def average_cents(total: Decimal, count: int) -> int:
+    """The mean of `count` (> 0) values summing to `total`, in cents."""
     numerator, denominator = total.as_integer_ratio()
-    return _whole_cents(numerator, denominator * count) / 100
+    return whole_cents(numerator, denominator * count)
+
+
+def percentage_cents(part: int, whole: int) -> int:
+    """`part` as a share of `whole` (> 0) in 0-100, in cents."""
+    return whole_cents(part * 100, whole)
 
 
 def average(total: Decimal, count: int) -> Decimal | None:
     """The mean rounded to 2 decimals, or None for no values."""
-    if count == 0:
-        return None
-    numerator, denominator = total.as_integer_ratio()
-    return _cents(numerator, denominator * count)
+    return None if count == 0 else from_cents(average_cents(total, count))
+
+
+def average_number(total: Decimal, count: int) -> float | None:
+    """`as_number(average(total, count))`, without the Decimal in between."""
+    return None if count == 0 else average_cents(total, count) / 100
 
 
 def percentage(part: int, whole: int) -> Decimal | None:
     """`part` as a share of `whole` in 0-100, rounded to 2 decimals, or None when whole is 0."""
-    if whole == 0:
-        return None
-    return _cents(part * 100, whole)
+    return None if whole == 0 else from_cents(percentage_cents(part, whole))
 
 
 def percentage_number(part: int, whole: int) -> float | None:
-    """`as_number(percentage(part, whole))`, without the Decimal in between (as above)."""
-    if whole == 0:
-        return None
-    return _whole_cents(part * 100, whole) / 100
+    """`as_number(percentage(part, whole))`, without the Decimal in between."""
+    return None if whole == 0 else percentage_cents(part, whole) / 100
 
 
 def exact_sum(a: Decimal, b: Decimal) -> Decimal:
     return _EXACT.add(a, b)
+
+
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    return _EXACT.multiply(a, b)
 
 
 def as_number(value: Decimal | None) -> float | None:

@@ -18,13 +18,8 @@ from application.analytics_queries import (
 )
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import RiskBounds, StudentAtRisk
-from domain.distribution import (
-    average_cents,
-    cents_ceiling,
-    is_declining,
-    percentage_cents,
-    rounding_interval,
-)
+from domain.distribution import cents_ceiling, is_declining, rounding_interval
+from domain.statistics import average_cents, percentage_cents
 
 
 class FindAtRiskStudentsHandler:

@@ -1,6 +1,7 @@
 from application.analytics_queries import AverageDistributionView, GetAverageDistribution
 from application.ports import AnalyticsReader
-from domain.distribution import HISTOGRAM_BINS, Spread, SpreadFacts, average_cents
+from domain.distribution import HISTOGRAM_BINS, Spread, SpreadFacts
+from domain.statistics import average_cents
 
 
 class GetAverageDistributionHandler:

@@ -6,7 +6,8 @@ from application.analytics_queries import (
 from application.handlers.standings import shown
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import AverageBounds
-from domain.distribution import average_cents, percentage_cents, rounding_interval
+from domain.distribution import rounding_interval
+from domain.statistics import average_cents, average_number, percentage_cents, percentage_number
 
 
 class GetStudentCoursesHandler:
@@ -47,18 +48,10 @@ class GetStudentCoursesHandler:
             courses.append(
                 StudentCourseStanding(
                     course_id=course_id,
-                    average_grade=shown(
-                        average_cents(tallies.course_total, tallies.course_count)
-                        if tallies.course_count
-                        else None
-                    ),
+                    average_grade=average_number(tallies.course_total, tallies.course_count),
                     task_average=shown(average),
                     assignments_completed=tallies.task_count,
-                    on_time_percentage=shown(
-                        percentage_cents(tallies.task_on_time, tallies.task_count)
-                        if tallies.task_count
-                        else None
-                    ),
+                    on_time_percentage=percentage_number(tallies.task_on_time, tallies.task_count),
                     rank=rank,
                     percentile=percentile,
                 )

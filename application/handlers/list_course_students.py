@@ -24,7 +24,7 @@ from application.analytics_queries import (
 )
 from application.handlers.standings import standing, task_averages
 from application.ports import AnalyticsReader, StudentInCourse
-from domain.distribution import from_cents, percentage_cents
+from domain.statistics import from_cents, percentage_cents
 
 Key = int | Fraction
 # (no key?, signed key, signed id, index) for a sort by a measure; (signed id, index) by id.

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from application.analytics_queries import StudentStanding
 from application.ports import StudentInCourse
-from domain.distribution import average_cents, percentage_cents, rank_among, share_below
+from domain.distribution import rank_among, share_below
+from domain.statistics import average_cents, average_number, percentage_number
 
 
 def task_averages(students: Sequence[StudentInCourse]) -> list[int | None]:
@@ -30,15 +31,9 @@ def standing(student: StudentInCourse, average: int | None, ranked: Sequence[int
     return StudentStanding(
         student_id=student.student_id,
         average_grade=shown(average),
-        course_grade_average=shown(
-            average_cents(student.course_total, student.course_count)
-            if student.course_count
-            else None
-        ),
+        course_grade_average=average_number(student.course_total, student.course_count),
         assignments_completed=count,
-        on_time_percentage=shown(
-            percentage_cents(student.task_on_time, count) if count else None
-        ),
+        on_time_percentage=percentage_number(student.task_on_time, count),
         rank=None if average is None else rank_among(ranked, average),
         percentile=None if average is None else shown(share_below(ranked, average)),
     )

@@ -12,19 +12,23 @@ from hypothesis import strategies as st
 from domain.distribution import (
     Spread,
     SpreadFacts,
-    average_cents,
     cents_ceiling,
-    from_cents,
     histogram,
     is_declining,
-    percentage_cents,
     population_std_dev,
     quartile_ranks,
     rank_among,
     rounding_interval,
     share_below,
 )
-from domain.statistics import average, exact_sum, percentage
+from domain.statistics import (
+    average,
+    average_cents,
+    exact_sum,
+    from_cents,
+    percentage,
+    percentage_cents,
+)
 
 
 def d(*values: str) -> list[Decimal]:
