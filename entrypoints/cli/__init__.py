@@ -1,13 +1,15 @@
 """The `classconnect-stats` console script. Each command group lives in its own module with a
-`register(commands)` function; a command's handler takes (settings, args)."""
+`register(commands)` function; a command's handler takes (settings, args). What must hold before
+a command runs (a readable configuration, Redis for the commands that need it) is checked here,
+once for all of them (see `preconditions`)."""
 
 import argparse
 from collections.abc import Sequence
 
 from entrypoints.cli import bench, dead_letters, importer, queue, service, token
 from entrypoints.cli import verify as verify_command
+from entrypoints.cli.preconditions import load_settings, redis_reachable, refuse_without_redis
 from entrypoints.logging_setup import configure_logging
-from entrypoints.settings import Settings
 
 COMMAND_GROUPS = (service, dead_letters, token, queue, importer, bench, verify_command)
 
@@ -21,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         group.register(commands)
     args = parser.parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in ("host", "port")}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = load_settings({k: v for k, v in overrides.items() if v is not None})
     configure_logging(settings)
-    args.handler(settings, args)
+    refuse_without_redis(settings, args)
+    with redis_reachable(settings):
+        args.handler(settings, args)

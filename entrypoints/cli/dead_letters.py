@@ -4,11 +4,16 @@ import argparse
 import asyncio
 import json
 
+from entrypoints.cli.preconditions import needs_redis
 from entrypoints.settings import Settings
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     dead = commands.add_parser("dead-letters", help="events that could not be recorded")
+    needs_redis(
+        dead, "dead letters are kept in the Redis queue",
+        "; without one, events are recorded in-process and nothing is dead-lettered",
+    )
     actions = dead.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="print dead letters as JSON lines")
     listing.add_argument("--limit", type=int, default=100)

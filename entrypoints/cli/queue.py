@@ -4,8 +4,8 @@ GET /stats/admin/queue)."""
 import argparse
 import asyncio
 import json
-import sys
 
+from entrypoints.cli.preconditions import needs_redis
 from entrypoints.settings import Settings
 
 
@@ -14,6 +14,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "queue", help="queue depth, pending entries, oldest pending age, consumers, dead letters"
     )
     queue.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    needs_redis(
+        queue, "`queue` reports on the Redis queue",
+        "; without one, events are recorded in-process",
+    )
     queue.set_defaults(handler=_show)
 
 
@@ -23,9 +27,8 @@ def _show(settings: Settings, args: argparse.Namespace) -> None:
     from adapters.redis_queue import QueueStats, queue_stats
     from entrypoints.queue_report import as_json, as_table
 
-    if not settings.queue_url:
-        sys.exit("no queue configured: set STATS_REDIS_URL (events are recorded in-process)")
     url = settings.queue_url
+    assert url, "refused by main (needs_redis)"
 
     async def read() -> QueueStats:
         redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)

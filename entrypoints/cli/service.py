@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from entrypoints.cli.preconditions import needs_redis, redact
 from entrypoints.container import build_container
 from entrypoints.embedded import start_embedded_postgres
 from entrypoints.event_loop import new_event_loop, tune_garbage_collection
@@ -23,10 +24,12 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         return command
 
     listener("run", "the API and a worker in one process").set_defaults(handler=_run)
-    listener("serve", "the API only (events go to Redis)").set_defaults(handler=_serve)
-    commands.add_parser("worker", help="a worker: records events from Redis").set_defaults(
-        handler=_worker
-    )
+    serve = listener("serve", "the API only (events go to Redis)")
+    serve.set_defaults(handler=_serve)
+    needs_redis(serve, "`serve` publishes events to the Redis queue", ", or use `run`")
+    worker = commands.add_parser("worker", help="a worker: records events from Redis")
+    worker.set_defaults(handler=_worker)
+    needs_redis(worker, "a worker reads events from the Redis queue", ", or use `run`")
     commands.add_parser("migrate", help="apply database migrations").set_defaults(
         handler=_migrate
     )
@@ -39,7 +42,7 @@ def with_storage(settings: Settings) -> Settings:
         log.warning("storage: in-memory; nothing survives a restart")
         return settings
     if settings.database_url:
-        log.info("storage: PostgreSQL at %s", _redact(settings.database_url))
+        log.info("storage: PostgreSQL at %s", redact(settings.database_url))
         return settings
     url = start_embedded_postgres(settings.data_dir)
     log.info("storage: embedded PostgreSQL, data in %s", settings.data_dir.resolve())
@@ -48,18 +51,9 @@ def with_storage(settings: Settings) -> Settings:
 
 def _log_queue(settings: Settings) -> None:
     if settings.queue_url:
-        log.info("queue: Redis stream %s at %s", settings.queue_name, _redact(settings.queue_url))
+        log.info("queue: Redis stream %s at %s", settings.queue_name, redact(settings.queue_url))
     else:
         log.info("queue: in-process (each event is recorded before its POST is answered)")
-
-
-def _redact(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
-    return scheme + sep + rest
 
 
 def _migrate_if_needed(settings: Settings) -> None:
@@ -107,8 +101,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    if not settings.queue_url:
-        sys.exit("serve publishes events to Redis: set STATS_REDIS_URL, or use `run`")
     _refuse_unsafe(settings)
     settings = with_storage(settings)
     _log_queue(settings)
@@ -117,8 +109,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
-    if not settings.queue_url:
-        sys.exit("a worker reads events from Redis: set STATS_REDIS_URL, or use `run`")
     from entrypoints.worker.metrics import serve_worker_metrics
     from entrypoints.worker.runner import run_worker_process
 

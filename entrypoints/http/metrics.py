@@ -3,7 +3,9 @@ process, as in the tests, do not collide).
 
 Counters move as requests are served; the gauges of the queue and of the database pool are read
 when Prometheus scrapes (`refresh_gauges`), each read bounded by a short timeout so that a scrape
-stays cheap while a dependency is down.
+stays cheap while a dependency is down. A process without a Redis queue (events recorded
+in-process) or without a pool (memory storage) exports no gauges for it: a
+`queue_scrape_success` of 0 there would look like a queue that cannot be inspected.
 """
 
 import asyncio
@@ -78,45 +80,49 @@ class HttpMetrics:
             f"{PREFIX}_events_accepted", "Grade events accepted (queued) by the API, by kind",
             ["kind"], registry=r,
         )
+        # Exported only once refresh_gauges has seen the dependency they describe.
+        self.queue_registry = q = CollectorRegistry(auto_describe=True)
+        self.pool_registry = p = CollectorRegistry(auto_describe=True)
+        self._has_queue = self._has_pool = False
         self.queue_up = Gauge(
             f"{PREFIX}_queue_scrape_success",
-            "1 when the queue could be inspected at the last scrape, else 0", registry=r,
+            "1 when the queue could be inspected at the last scrape, else 0", registry=q,
         )
         self.stream_length = Gauge(
-            f"{PREFIX}_queue_stream_length", "Entries in the queue stream", ["stream"], registry=r
+            f"{PREFIX}_queue_stream_length", "Entries in the queue stream", ["stream"], registry=q
         )
         self.pending = Gauge(
             f"{PREFIX}_queue_pending",
             "Entries delivered to a consumer group and not acknowledged yet",
-            ["stream", "group"], registry=r,
+            ["stream", "group"], registry=q,
         )
         self.lag = Gauge(
             f"{PREFIX}_queue_lag", "Entries not delivered to a consumer group yet",
-            ["stream", "group"], registry=r,
+            ["stream", "group"], registry=q,
         )
         self.consumers = Gauge(
             f"{PREFIX}_queue_consumers", "Consumers in a consumer group",
-            ["stream", "group"], registry=r,
+            ["stream", "group"], registry=q,
         )
         self.oldest_pending = Gauge(
             f"{PREFIX}_queue_oldest_pending_age_seconds",
             "Age of the oldest entry a consumer group has not acknowledged (0: none)",
-            ["stream", "group"], registry=r,
+            ["stream", "group"], registry=q,
         )
         self.dead_letters = Gauge(
             f"{PREFIX}_queue_dead_letters", "Events that could not be recorded, kept for replay",
-            ["stream"], registry=r,
+            ["stream"], registry=q,
         )
         self.pool_size = Gauge(
             f"{PREFIX}_db_pool_connections", "Open PostgreSQL connections in this process's pool",
-            registry=r,
+            registry=p,
         )
         self.pool_used = Gauge(
             f"{PREFIX}_db_pool_connections_in_use", "PostgreSQL connections lent out right now",
-            registry=r,
+            registry=p,
         )
         self.pool_max = Gauge(
-            f"{PREFIX}_db_pool_connections_max", "The pool's maximum size", registry=r
+            f"{PREFIX}_db_pool_connections_max", "The pool's maximum size", registry=p
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -126,8 +132,10 @@ class HttpMetrics:
         self, *, redis: Redis | None, stream: str, pool: ConnectionPool | None, timeout: float
     ) -> None:
         if pool is not None:
+            self._has_pool = True
             self._read_pool(pool)
         if redis is not None:
+            self._has_queue = True
             await self._read_queue(redis, stream, timeout)
 
     def _read_pool(self, pool: Any) -> None:
@@ -158,4 +166,9 @@ class HttpMetrics:
                 self.lag.labels(*labels).set(group.lag)
 
     def exposition(self, *extra: CollectorRegistry) -> bytes:
-        return b"".join(generate_latest(registry) for registry in (self.registry, *extra))
+        registries = [self.registry]
+        if self._has_queue:
+            registries.append(self.queue_registry)
+        if self._has_pool:
+            registries.append(self.pool_registry)
+        return b"".join(generate_latest(registry) for registry in (*registries, *extra))

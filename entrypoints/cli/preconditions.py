@@ -1,0 +1,167 @@
+"""What must hold before a command runs, checked in one place so that every command refuses alike:
+one line on stderr naming what to fix, a non-zero exit status, never a traceback.
+
+- The configuration is readable: an invalid value exits with status 2, naming the environment
+  variable the value came from (or the command-line option).
+- A command that needs the Redis queue (`needs_redis`) exits with status 1 when none is
+  configured, or when the one configured cannot be reached.
+"""
+
+import argparse
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+from pydantic import AliasChoices, ValidationError
+from pydantic_settings import SettingsError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from entrypoints.settings import Settings
+
+INVALID_CONFIGURATION = 2
+_FIELD_OF_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_DATABASE_SCHEMES = ("postgresql", "postgres")  # what asyncpg accepts
+_REDIS_SCHEMES = ("redis", "rediss", "unix")  # what redis-py accepts
+
+
+def needs_redis(command: argparse.ArgumentParser, why: str, instead: str = "") -> None:
+    """Mark a command as one that cannot work without the Redis queue. The refusal reads
+    "<why>, but no Redis queue is configured: set STATS_REDIS_URL (or ASYNC_QUEUE_HOST)<instead>".
+    """
+    command.set_defaults(needs_redis=(why, instead))
+
+
+def refuse_without_redis(settings: Settings, args: argparse.Namespace) -> None:
+    need: tuple[str, str] | None = getattr(args, "needs_redis", None)
+    if need is not None and not settings.queue_url:
+        why, instead = need
+        sys.exit(
+            f"{why}, but no Redis queue is configured: set STATS_REDIS_URL"
+            f" (or ASYNC_QUEUE_HOST){instead}"
+        )
+
+
+@contextmanager
+def redis_reachable(settings: Settings) -> Iterator[None]:
+    """A command that fails because Redis does not answer says so in one line."""
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as e:
+        sys.exit(f"cannot reach the Redis queue at {redact(settings.queue_url or '?')}: {e}")
+
+
+def redact(url: str) -> str:
+    """The URL without its password."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
+    return scheme + sep + rest
+
+
+def load_settings(overrides: Mapping[str, Any]) -> Settings:
+    """Settings from the environment and the command line's `overrides` (field -> value, from
+    `--field`); on an invalid value, exit with one line per problem."""
+    environ = os.environ
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as invalid:
+        _refuse([_validation_problem(e, overrides, environ) for e in invalid.errors()])
+    except SettingsError as unparsable:  # a list or dict setting that is not valid JSON
+        _refuse([_parsing_problem(unparsable, environ)])
+    problems = []
+    if settings.log_level.upper() not in logging.getLevelNamesMapping():
+        name = _where_set("log_level", overrides, environ)
+        problems.append(
+            f"{name}: must be one of {', '.join(_LOG_LEVELS)} (got {_shown(settings.log_level)})"
+        )
+    # Checked here rather than left to the client libraries, whose errors are tracebacks.
+    for field, schemes in (("database_url", _DATABASE_SCHEMES), ("redis_url", _REDIS_SCHEMES)):
+        url = getattr(settings, field)
+        if url and url.partition("://")[0].lower() not in schemes:
+            problems.append(
+                f"{_where_set(field, overrides, environ)}: must be a URL starting with"
+                f" {' or '.join(s + '://' for s in schemes)} (got {_shown(redact(url))})"
+            )
+    if problems:
+        _refuse(problems)
+    return settings
+
+
+def _refuse(problems: list[str]) -> NoReturn:
+    for problem in problems:
+        print(f"invalid configuration: {problem}", file=sys.stderr)
+    raise SystemExit(INVALID_CONFIGURATION)
+
+
+def _validation_problem(
+    error: Any, overrides: Mapping[str, Any], environ: Mapping[str, str]
+) -> str:
+    field, *inside = error["loc"]
+    name = _where_set(str(field), overrides, environ)
+    name += "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inside)
+    return f"{name}: {error['msg']} (got {_shown(error['input'])})"
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _parsing_problem(error: SettingsError, environ: Mapping[str, str]) -> str:
+    match = _FIELD_OF_SETTINGS_ERROR.search(str(error))
+    if match is None:
+        return str(error)
+    field = match.group(1)
+    name = _where_set(field, {}, environ)
+    given = _lookup(environ, name)
+    reason = f"not valid JSON ({error.__cause__})" if error.__cause__ else str(error)
+    return f"{name}: {reason}" + (f" (got {_shown(given)})" if given is not None else "")
+
+
+def _where_set(
+    field_or_alias: str, overrides: Mapping[str, Any], environ: Mapping[str, str]
+) -> str:
+    """The name the user gave the value under: the command-line option when it came from one,
+    else the first of the field's environment variables that is set (the one pydantic-settings
+    read), else the field's main variable."""
+    if field_or_alias in overrides:
+        return "--" + field_or_alias.replace("_", "-")
+    names = environment_names(field_or_alias)
+    for name in names:
+        if _lookup(environ, name) is not None:
+            return _spelling(environ, name)
+    return names[0]
+
+
+def environment_names(field_or_alias: str) -> list[str]:
+    """The variables a field is read from, in the order pydantic-settings tries them. Errors
+    name a field with an alias by the alias it was read under, which is already a variable."""
+    field = Settings.model_fields.get(field_or_alias)
+    if field is None:
+        return [field_or_alias]
+    alias = field.validation_alias
+    if isinstance(alias, str):
+        return [alias]
+    if isinstance(alias, AliasChoices):
+        return [choice for choice in alias.choices if isinstance(choice, str)]
+    return [f"{Settings.model_config.get('env_prefix', '')}{field_or_alias}".upper()]
+
+
+def _lookup(environ: Mapping[str, str], name: str) -> str | None:
+    """The variable's value; names are matched without regard to case, as the settings do."""
+    key = _spelling(environ, name)
+    return environ.get(key)
+
+
+def _spelling(environ: Mapping[str, str], name: str) -> str:
+    if name in environ:
+        return name
+    return next((key for key in environ if key.lower() == name.lower()), name)
