@@ -68,13 +68,42 @@ def parse_grade(raw: object, field: str = "grade") -> Decimal:
     return value + 0  # normalises -0 to 0
 
 
-def parse_graded_at(raw: datetime, now: datetime, field: str = "graded_at") -> datetime:
+def parse_on_time(raw: object, field: str = "on_time") -> bool:
+    """A flag is true or false; null is neither (leave the field out for the default)."""
+    if isinstance(raw, bool):
+        return raw
+    raise InvalidInput.one(field, "must be true or false")
+
+
+# RFC 3339's date-time (section 5.6): fromisoformat alone also takes ISO 8601's other forms, such
+# as 20250301T100000Z or an offset without its colon. The offset is optional here only so that a
+# time without one is told what it lacks.
+_RFC_3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?", re.ASCII
+)
+
+
+def parse_moment(raw: object, field: str = "graded_at") -> datetime:
+    """A moment with a UTC offset: a datetime, or RFC 3339 text like 2025-03-01T10:00:00Z."""
+    if isinstance(raw, str) and _RFC_3339.fullmatch(raw):
+        try:
+            raw = datetime.fromisoformat(raw.upper())
+        except ValueError:  # a day or an hour that does not exist, like 2025-02-30
+            pass
+    if not isinstance(raw, datetime):
+        raise InvalidInput.one(field, "must be an RFC 3339 time with an offset")
     if raw.tzinfo is None or raw.utcoffset() is None:
         raise InvalidInput.one(field, "must carry a UTC offset, like 2025-03-01T10:00:00Z")
     try:
         raw.astimezone(UTC)  # bucketing works in UTC: 0001-01-01T00:00+01:00 has no UTC date
     except OverflowError:
         raise InvalidInput.one(field, "must be a moment from year 1 to 9999 in UTC") from None
-    if raw - now > FUTURE_TOLERANCE:
-        raise InvalidInput.one(field, "must not be more than 5 minutes in the future")
     return raw
+
+
+def parse_graded_at(raw: object, now: datetime, field: str = "graded_at") -> datetime:
+    """When a grade was given: a moment (`parse_moment`) at most 5 minutes after `now`."""
+    moment = parse_moment(raw, field)
+    if moment - now > FUTURE_TOLERANCE:
+        raise InvalidInput.one(field, "must not be more than 5 minutes in the future")
+    return moment

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from application.commands import SubmitGrade
-from application.handlers.submit_grade_batch import MAX_BATCH_SIZE, command_from_mapping
-from application.handlers.submit_grades import SubmitGrades, to_event
+from application.handlers.submit_grade_batch import MAX_BATCH_SIZE
+from application.handlers.submit_grades import SubmitGrades, command_from_mapping, to_event
 from application.ports import Clock
 from domain.errors import FieldError, InvalidInput
 from domain.events import CourseGraded, StudentErased, TaskGraded
@@ -249,8 +249,9 @@ async def import_file(
                 reject(row.line, [FieldError("row", row.error)])
                 continue
             try:
-                command = command_from_mapping(row.fields)
-                event = to_event(command, clock.now())
+                now = clock.now()
+                command = command_from_mapping(row.fields, now)
+                event = to_event(command, now)
             except InvalidInput as invalid:
                 reject(row.line, invalid.errors)
                 continue

@@ -1,36 +1,38 @@
 """Reading a JSON request body, every failure as a 4xx: 415 for another media type, 413 over the
-size limit, 400 for malformed JSON or fields of the wrong shape."""
+size limit, 400 for malformed JSON or bad fields (InvalidInput, every bad field at once)."""
 
-import json
-from typing import Any, TypeVar
+from typing import Any
 
-import pydantic
+import pydantic_core
 from aiohttp import web
 
-from entrypoints.http.keys import SETTINGS
-from entrypoints.http.problems import BadRequest, field_errors
+from domain.errors import FieldError
+from entrypoints.http.keys import CONTAINER, SETTINGS
+from entrypoints.http.problems import BadRequest
+from entrypoints.http.schemas import CheckedGrade, CourseGradeBody
 
-Body = TypeVar("Body", bound=pydantic.BaseModel)
 
+async def read_json_body(request: web.Request, model: type[CourseGradeBody]) -> CheckedGrade:
+    """The grade body `model` documents, within the single-request size limit
+    (`STATS_MAX_BODY_BYTES`), every field checked at once (InvalidInput names each bad one).
 
-async def read_json_body(request: web.Request, model: type[Body]) -> Body:
-    """The body as `model`, within the single-request size limit (`STATS_MAX_BODY_BYTES`)."""
-    raw = await _read(request, request.app[SETTINGS].max_body_bytes)
-    try:
-        return model.model_validate_json(raw)
-    except pydantic.ValidationError as e:
-        if any(err["type"] == "json_invalid" for err in e.errors()):
-            raise BadRequest(400, "The body is not valid JSON", field_errors(e)) from None
-        raise BadRequest(400, "The body has invalid fields; see errors.", field_errors(e)) from None
+    NaN and Infinity are read as numbers, so that a grade of NaN is named as a bad grade."""
+    value = _decode(await _read(request, request.app[SETTINGS].max_body_bytes), inf_nan=True)
+    return model.checked(value, request.app[CONTAINER].adapters.clock().now())
 
 
 async def read_json_value(request: web.Request, limit: int) -> Any:
     """The body as plain JSON values (for a batch, whose events are checked one by one)."""
-    raw = await _read(request, limit)
+    return _decode(await _read(request, limit), inf_nan=False)
+
+
+def _decode(raw: bytes, *, inf_nan: bool) -> Any:
     try:
-        return json.loads(raw, parse_constant=_no_constants)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise BadRequest(400, f"The body is not valid JSON: {e}") from None
+        return pydantic_core.from_json(raw, allow_inf_nan=inf_nan)
+    except ValueError as e:  # also for nesting too deep
+        raise BadRequest(
+            400, "The body is not valid JSON; see errors.", [FieldError("body", str(e))]
+        ) from None
 
 
 async def _read(request: web.Request, limit: int) -> bytes:
@@ -46,7 +48,3 @@ async def _read(request: web.Request, limit: int) -> bytes:
 
 def _too_large(limit: int) -> BadRequest:
     return BadRequest(413, f"The request body is larger than {limit} bytes")
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")

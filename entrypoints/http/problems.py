@@ -56,14 +56,6 @@ def problem(
     return web.json_response(body, status=status, content_type=PROBLEM_JSON, headers=headers)
 
 
-def field_errors(error: pydantic.ValidationError, prefix: str = "") -> list[FieldError]:
-    out = []
-    for e in error.errors(include_url=False):
-        field = ".".join(str(part) for part in e["loc"]) or "body"
-        out.append(FieldError(prefix + field if field != "body" else field, e["msg"]))
-    return out
-
-
 class BadRequest(Exception):
     """A request the HTTP layer itself rejects, before any use case runs."""
 
@@ -94,10 +86,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             **{"Retry-After": "5"},
         )
     except Unauthorized as e:
-        return problem(
-            401, str(e).capitalize() + ".",
-            **{"WWW-Authenticate": 'Bearer realm="classconnect-stats", error="invalid_token"'},
-        )
+        return problem(401, str(e).capitalize() + ".", **{"WWW-Authenticate": _challenge(request)})
     except Forbidden:
         return problem(403, "This token does not grant access to this resource.")
     except InvalidInput as e:
@@ -123,3 +112,13 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             )
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(500, "An internal error occurred; it has been logged.")
+
+
+def _challenge(request: web.Request) -> str:
+    """The 401's WWW-Authenticate. RFC 6750 section 3.1: a request without a bearer token (no
+    Authorization header, or another scheme) gets no error code; a token that was sent and
+    refused is an invalid_token."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return 'Bearer realm="classconnect-stats", error="invalid_token"'
+    return 'Bearer realm="classconnect-stats"'

@@ -1,25 +1,45 @@
-"""Request bodies as pydantic models: the shape of the JSON. Domain rules are checked after."""
+"""Request bodies as pydantic models: they document the JSON (the OpenAPI document is made of
+them). A grade body is read by `checked`, every field at once by the domain's rules, as a batch
+event is (`command_from_mapping`): both name every bad field, with the same messages."""
 
+import dataclasses
 import uuid
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, Strict
+from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
 
-from application.commands import SubmitCourseGrade, SubmitTaskGrade
+from application.commands import SubmitGrade
+from application.handlers.submit_grades import command_from_mapping
+from domain.errors import InvalidInput
 
-StrictStr = Annotated[str, Strict()]
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CheckedGrade:
+    """A grade body that passed every check, as the command it stands for."""
+
+    command: SubmitGrade
+
+    @property
+    def event_id(self) -> uuid.UUID | None:
+        return self.command.event_id
+
+    def to_command(self, event_id: uuid.UUID | None) -> SubmitGrade:
+        return dataclasses.replace(self.command, event_id=event_id)
 
 
 class CourseGradeBody(BaseModel):
     """A course-level grade. Unknown fields are ignored, as the old service did."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
+    KIND: ClassVar[str] = "course_grade"
 
-    student_id: StrictStr = Field(description="The student's UUID")
-    course_id: StrictStr = Field(description="1-64 letters, digits, '-' or '_'")
-    grade: float = Field(strict=True, allow_inf_nan=False, description="A number from 0 to 10")
-    on_time: bool = Field(default=True, strict=True)
-    graded_at: Annotated[AwareDatetime, Strict()] | None = Field(
+    student_id: str = Field(description="The student's UUID")
+    course_id: str = Field(description="1-64 letters, digits, '-' or '_'")
+    grade: float = Field(description="A number from 0 to 10")
+    on_time: bool = Field(default=True)
+    graded_at: AwareDatetime | None = Field(
         default=None,
         validation_alias=AliasChoices("graded_at", "created_at"),
         description="RFC 3339 with an offset; `created_at` is accepted too. Default: now.",
@@ -28,30 +48,19 @@ class CourseGradeBody(BaseModel):
         default=None, description="Makes a retried request count once"
     )
 
-    def to_command(self, event_id: uuid.UUID | None) -> SubmitCourseGrade:
-        return SubmitCourseGrade(
-            student_id=self.student_id,
-            course_id=self.course_id,
-            grade=self.grade,
-            on_time=self.on_time,
-            graded_at=self.graded_at,
-            event_id=event_id,
-        )
+    @classmethod
+    def checked(cls, value: object, now: datetime) -> CheckedGrade:
+        """A body of decoded JSON, every field checked against `now`; raises InvalidInput
+        naming each bad one."""
+        if not isinstance(value, Mapping):
+            raise InvalidInput.one("body", "must be a JSON object")
+        return CheckedGrade(command_from_mapping(value, now, cls.KIND))
 
 
 class TaskGradeBody(CourseGradeBody):
-    task_id: StrictStr = Field(description="1-64 letters, digits, '-' or '_'")
+    KIND: ClassVar[str] = "task_grade"
 
-    def to_command(self, event_id: uuid.UUID | None) -> SubmitTaskGrade:  # type: ignore[override]
-        return SubmitTaskGrade(
-            student_id=self.student_id,
-            course_id=self.course_id,
-            task_id=self.task_id,
-            grade=self.grade,
-            on_time=self.on_time,
-            graded_at=self.graded_at,
-            event_id=event_id,
-        )
+    task_id: str = Field(description="1-64 letters, digits, '-' or '_'")
 
 
 class CourseGradeItem(CourseGradeBody):

@@ -171,6 +171,30 @@ async def test_bad_tokens_get_a_401_that_tells_an_attacker_nothing(
     assert 'error="invalid_token"' in reply.headers["WWW-Authenticate"]
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}],
+    ids=["no header", "another scheme", "no token"],
+)
+async def test_a_request_without_a_bearer_token_gets_a_challenge_without_an_error_code(
+    secured: Api, headers: dict[str, str]
+) -> None:
+    # RFC 6750 section 3.1: no error code when the request carries no authentication for us
+    reply = await secured.send("GET", f"/stats/course/{TAUGHT}/average", headers=headers)
+    assert reply.status == 401 and reply.content_type == PROBLEM_JSON
+    assert reply.headers["WWW-Authenticate"] == 'Bearer realm="classconnect-stats"'
+
+
+async def test_a_refused_token_gets_the_invalid_token_error_code(secured: Api) -> None:
+    reply = await secured.send(
+        "GET", f"/stats/course/{TAUGHT}/average", headers={"Authorization": "Bearer not.a.jwt"}
+    )
+    assert reply.status == 401
+    assert reply.headers["WWW-Authenticate"] == (
+        'Bearer realm="classconnect-stats", error="invalid_token"'
+    )
+
+
 async def test_a_wrong_audience_is_refused(
     aiohttp_client: Callable[[Any], Awaitable[Any]], clock: ManualClock
 ) -> None:

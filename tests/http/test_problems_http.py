@@ -93,6 +93,14 @@ async def test_malformed_json_is_a_400(api: Api, raw: str) -> None:
     assert "JSON" in reply.body["detail"]
 
 
+@pytest.mark.parametrize("path", [COURSE_GRADE, "/stats/grades/batch"])
+@pytest.mark.parametrize("raw", ["[" * 100_000, '{"a":' * 100_000])
+async def test_json_nested_too_deep_is_a_400(api: Api, path: str, raw: str) -> None:
+    reply = await api.post_raw(path, raw, "application/json")
+    assert_problem(reply, 400, ["body"])
+    assert "JSON" in reply.body["detail"]
+
+
 @pytest.mark.parametrize("body", ["[]", "1", '"text"', "null", "[{}]"])
 async def test_json_that_is_not_an_object_is_a_400(api: Api, body: str) -> None:
     reply = await api.post_raw(TASK_GRADE, body, "application/json")

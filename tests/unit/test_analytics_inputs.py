@@ -121,18 +121,42 @@ class TestBatch:
         ]
         with pytest.raises(InvalidInput) as error:
             await service.batch({"events": events})
+        # a bad shape hides no bad value: events[3] and [7] name both of their faults
         assert fields(error) == [
             "events[1].grade",
             "events[2].kind",
+            "events[3].student_id",
             "events[3].on_time",
             "events[4].kind",
             "events[5].grade",
             "events[5].graded_at",
             "events[6].student_id",
             "events[6].task_id",
+            "events[7].graded_at",
             "events[7].event_id",
         ]
         assert service.queue.pending == []
+
+    async def test_a_missing_field_hides_no_bad_value(self) -> None:
+        service = Analytics()
+        bad = {"kind": "task_grade", "student_id": "x", "grade": 11}
+        with pytest.raises(InvalidInput) as error:
+            await service.batch({"events": [good(0), bad]})
+        assert fields(error) == [
+            "events[1].student_id", "events[1].course_id", "events[1].task_id", "events[1].grade"
+        ]
+        assert service.queue.pending == []
+
+    async def test_a_null_on_time_is_refused_and_a_missing_one_is_true(self) -> None:
+        service = Analytics()
+        with pytest.raises(InvalidInput) as error:
+            await service.batch({"events": [{**good(0), "on_time": None}]})
+        assert [(e.field, e.message) for e in error.value.errors] == [
+            ("events[0].on_time", "must be true or false")
+        ]
+        await service.batch({"events": [good(1)]})
+        [event] = service.queue.pending
+        assert event.on_time is True  # type: ignore[union-attr]
 
     async def test_domain_rules_are_named_by_index_too(self) -> None:
         service = Analytics()

@@ -13,6 +13,8 @@ from domain.values import (
     parse_event_id,
     parse_grade,
     parse_graded_at,
+    parse_moment,
+    parse_on_time,
     parse_student_id,
     parse_task_id,
 )
@@ -159,6 +161,60 @@ class TestGradedAt:
         with pytest.raises(InvalidInput) as error:
             parse_graded_at(datetime(2025, 1, 1), NOW, "created_at")
         assert field_of(error) == ["created_at"]
+
+
+class TestMoment:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("2025-03-01T10:00:00Z", datetime(2025, 3, 1, 10, tzinfo=UTC)),
+            ("2025-03-01T13:00:00+03:00", datetime(2025, 3, 1, 10, tzinfo=UTC)),
+            ("2025-03-01T10:00:00.250-00:30", datetime(2025, 3, 1, 10, 30, 0, 250000, tzinfo=UTC)),
+            ("2025-03-01t10:00:00z", datetime(2025, 3, 1, 10, tzinfo=UTC)),  # RFC 3339 5.6 NOTE
+        ],
+    )
+    def test_rfc_3339_text_is_parsed(self, text: str, expected: datetime) -> None:
+        assert parse_moment(text) == expected
+        assert parse_graded_at(text, NOW) == expected
+
+    @pytest.mark.parametrize(
+        ("raw", "message"),
+        [
+            ("yesterday", "must be an RFC 3339 time with an offset"),
+            ("2025-03-01", "must be an RFC 3339 time with an offset"),
+            (1740823200, "must be an RFC 3339 time with an offset"),
+            (None, "must be an RFC 3339 time with an offset"),
+            ("2025-03-01T10:00:00", "must carry a UTC offset, like 2025-03-01T10:00:00Z"),
+            # ISO 8601 forms that are not RFC 3339, which datetime.fromisoformat would take
+            ("20250301T100000Z", "must be an RFC 3339 time with an offset"),
+            ("2025-03-01T10:00:00+0100", "must be an RFC 3339 time with an offset"),
+            ("2025-03-01T10:00Z", "must be an RFC 3339 time with an offset"),
+            ("2025-03-01 10:00:00Z", "must be an RFC 3339 time with an offset"),
+            ("2025-02-30T10:00:00Z", "must be an RFC 3339 time with an offset"),
+            ("0001-01-01T00:00:00+01:00", "must be a moment from year 1 to 9999 in UTC"),
+        ],
+    )
+    def test_anything_else_is_named(self, raw: object, message: str) -> None:
+        with pytest.raises(InvalidInput) as error:
+            parse_moment(raw, "created_at")
+        assert error.value.errors == [FieldError("created_at", message)]
+
+    def test_text_in_the_future_is_rejected_as_graded_at(self) -> None:
+        with pytest.raises(InvalidInput) as error:
+            parse_graded_at("2026-01-15T12:05:01Z", NOW)
+        assert field_of(error) == ["graded_at"]
+
+
+class TestOnTime:
+    @pytest.mark.parametrize("flag", [True, False])
+    def test_a_boolean_is_kept(self, flag: bool) -> None:
+        assert parse_on_time(flag) is flag
+
+    @pytest.mark.parametrize("raw", [None, 1, 0, "true", "yes", [True]])
+    def test_anything_else_is_no_flag(self, raw: object) -> None:
+        with pytest.raises(InvalidInput) as error:
+            parse_on_time(raw)
+        assert error.value.errors == [FieldError("on_time", "must be true or false")]
 
 
 class TestErrorCollector:
