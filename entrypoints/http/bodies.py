@@ -1,24 +1,29 @@
 """Reading a JSON request body, every failure as a 4xx: 415 for another media type, 413 over the
 size limit, 400 for malformed JSON or bad fields (InvalidInput, every bad field at once)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import pydantic_core
 from aiohttp import web
 
-from domain.errors import FieldError
+from application.commands import SubmitGrade
+from application.handlers.submit_grades import command_from_mapping
+from domain.errors import FieldError, InvalidInput
 from entrypoints.http.keys import CONTAINER, SETTINGS
 from entrypoints.http.problems import BadRequest
-from entrypoints.http.schemas import CheckedGrade, CourseGradeBody
 
 
-async def read_json_body(request: web.Request, model: type[CourseGradeBody]) -> CheckedGrade:
-    """The grade body `model` documents, within the single-request size limit
-    (`STATS_MAX_BODY_BYTES`), every field checked at once (InvalidInput names each bad one).
+async def read_grade(request: web.Request, kind: str) -> SubmitGrade:
+    """A single grade's body (`kind` from its path), within the single-request size limit
+    (`STATS_MAX_BODY_BYTES`), as a command; every field is checked at once, as a batch event's
+    are (`command_from_mapping`: InvalidInput names each bad one).
 
     NaN and Infinity are read as numbers, so that a grade of NaN is named as a bad grade."""
     value = _decode(await _read(request, request.app[SETTINGS].max_body_bytes), inf_nan=True)
-    return model.checked(value, request.app[CONTAINER].adapters.clock().now())
+    if not isinstance(value, Mapping):
+        raise InvalidInput.one("body", "must be a JSON object")
+    return command_from_mapping(value, request.app[CONTAINER].adapters.clock().now(), kind)
 
 
 async def read_json_value(request: web.Request, limit: int) -> Any:

@@ -1,39 +1,17 @@
 """Request bodies as pydantic models: they document the JSON (the OpenAPI document is made of
-them). A grade body is read by `checked`, every field at once by the domain's rules, as a batch
-event is (`command_from_mapping`): both name every bad field, with the same messages."""
+them). The bodies themselves are checked by the domain's rules, every field at once
+(`command_from_mapping`, for a single grade as for a batch event), not by these models."""
 
-import dataclasses
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field
-
-from application.commands import SubmitGrade
-from application.handlers.submit_grades import command_from_mapping
-from domain.errors import InvalidInput
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CheckedGrade:
-    """A grade body that passed every check, as the command it stands for."""
-
-    command: SubmitGrade
-
-    @property
-    def event_id(self) -> uuid.UUID | None:
-        return self.command.event_id
-
-    def to_command(self, event_id: uuid.UUID | None) -> SubmitGrade:
-        return dataclasses.replace(self.command, event_id=event_id)
 
 
 class CourseGradeBody(BaseModel):
     """A course-level grade. Unknown fields are ignored, as the old service did."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    KIND: ClassVar[str] = "course_grade"
 
     student_id: str = Field(description="The student's UUID")
     course_id: str = Field(description="1-64 letters, digits, '-' or '_'")
@@ -48,18 +26,8 @@ class CourseGradeBody(BaseModel):
         default=None, description="Makes a retried request count once"
     )
 
-    @classmethod
-    def checked(cls, value: object, now: datetime) -> CheckedGrade:
-        """A body of decoded JSON, every field checked against `now`; raises InvalidInput
-        naming each bad one."""
-        if not isinstance(value, Mapping):
-            raise InvalidInput.one("body", "must be a JSON object")
-        return CheckedGrade(command_from_mapping(value, now, cls.KIND))
-
 
 class TaskGradeBody(CourseGradeBody):
-    KIND: ClassVar[str] = "task_grade"
-
     task_id: str = Field(description="1-64 letters, digits, '-' or '_'")
 
 

@@ -9,7 +9,6 @@ import pytest
 from application.commands import SubmitCourseGrade, SubmitTaskGrade
 from application.handlers.submit_grades import command_from_mapping, to_event
 from domain.errors import FieldError, InvalidInput
-from entrypoints.http.schemas import CourseGradeBody, TaskGradeBody
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 ANA = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
@@ -69,18 +68,3 @@ def test_without_now_the_future_is_left_to_to_event() -> None:
         to_event(command, NOW)
     assert [e.field for e in error.value.errors] == ["graded_at"]
     assert to_event(command, NOW + timedelta(seconds=2)).event_id == uuid.UUID(int=1)
-
-
-@pytest.mark.parametrize("raw", [None, [TASK], "text", 1])
-def test_a_single_grade_body_must_be_an_object(raw: object) -> None:
-    with pytest.raises(InvalidInput) as error:
-        TaskGradeBody.checked(raw, NOW)
-    assert error.value.errors == [FieldError("body", "must be a JSON object")]
-
-
-def test_a_single_grade_body_is_checked_by_the_same_pass() -> None:
-    body = CourseGradeBody.checked({"student_id": ANA, "course_id": "c1", "grade": 7.5}, NOW)
-    assert body.to_command(None) == SubmitCourseGrade(ANA, "c1", 7.5)
-    with pytest.raises(InvalidInput) as error:
-        TaskGradeBody.checked({"student_id": "x", "course_id": "a b", "grade": -1}, NOW)
-    assert [e.field for e in error.value.errors] == ["student_id", "course_id", "task_id", "grade"]

@@ -21,8 +21,10 @@ How to add a route (the OpenAPI document and its tests follow by themselves):
            p.done()
            return await request.app[USE_CASES].something()(query)
 
-   A POST names its `body=` model and reads it with `read_json_body`. A handler may return a
-   `web.Response` instead of a View for what is not JSON (then give `Reply(media_type=...)`).
+   A POST names its `body=` model (it documents the body) and reads the body with
+   `bodies.read_json_value` (or `read_grade`), checking it by the domain's rules. A handler may
+   return a `web.Response` instead of a View for what is not JSON (then give
+   `Reply(media_type=...)`).
    Errors are raised (InvalidInput, NotFound, BadRequest ...) and become problem documents in
    `problems.problem_middleware`; list every status the route can answer with in `errors`.
 3. Run `pytest tests/http`: the spec-completeness tests check that the route is documented, and

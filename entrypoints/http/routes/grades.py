@@ -1,5 +1,6 @@
 """Writes: grades are validated, queued and answered 202; workers record them."""
 
+import dataclasses
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from application.handlers.erase_student import EraseStudent
 from application.handlers.submit_grade_batch import BatchAccepted
 from domain.errors import InvalidInput
 from entrypoints.http.access import Access
-from entrypoints.http.bodies import read_json_body, read_json_value
+from entrypoints.http.bodies import read_grade, read_json_value
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import METRICS, SETTINGS, USE_CASES
 from entrypoints.http.params import Params, idempotency_key
@@ -48,7 +49,7 @@ ACCEPTED = Reply(Accepted, status=202, description="Queued; a worker will record
     errors=WRITE_ERRORS,
 )
 async def post_course_grade(request: web.Request) -> web.Response:
-    return await _queue_one(request, CourseGradeBody, "course_grade")
+    return await _queue_one(request, "course_grade")
 
 
 @endpoints.post(
@@ -61,14 +62,12 @@ async def post_course_grade(request: web.Request) -> web.Response:
     errors=WRITE_ERRORS,
 )
 async def post_task_grade(request: web.Request) -> web.Response:
-    return await _queue_one(request, TaskGradeBody, "task_grade")
+    return await _queue_one(request, "task_grade")
 
 
-async def _queue_one(
-    request: web.Request, body_type: type[CourseGradeBody], kind: str
-) -> web.Response:
-    body = await read_json_body(request, body_type)
-    command = body.to_command(idempotency_key(request, body.event_id))
+async def _queue_one(request: web.Request, kind: str) -> web.Response:
+    command = await read_grade(request, kind)
+    command = dataclasses.replace(command, event_id=idempotency_key(request, command.event_id))
     await admit_write(request, 1)
     [event_id] = await request.app[USE_CASES].submit_grades()([command])
     request.app[METRICS].events_accepted.labels(kind).inc()
