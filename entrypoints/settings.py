@@ -1,12 +1,19 @@
 """Configuration from the environment (prefix STATS_), with the old service's names as fallbacks."""
 
 import hashlib
+import logging
 import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+# What asyncpg and redis-py accept; checked here, where the clients' own errors would come late
+# and as tracebacks.
+_URL_SCHEMES = {"database_url": ("postgresql", "postgres"), "redis_url": ("redis", "rediss", "unix")}
 
 
 class Settings(BaseSettings):
@@ -110,6 +117,22 @@ class Settings(BaseSettings):
         if not material:
             return secrets.token_bytes(32)  # nothing configured: aliases last for this process
         return hashlib.sha256(b"classconnect-stats pseudonyms\0" + material.encode()).digest()
+
+    @field_validator("log_level")
+    @classmethod
+    def _a_known_level(cls, value: str) -> str:
+        if value.upper() not in logging.getLevelNamesMapping():
+            raise PydanticCustomError("log_level", f"must be one of {', '.join(_LOG_LEVELS)}")
+        return value
+
+    @field_validator("database_url", "redis_url")
+    @classmethod
+    def _a_known_scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
+        schemes = _URL_SCHEMES[str(info.field_name)]
+        if value and value.partition("://")[0].lower() not in schemes:
+            starts = " or ".join(scheme + "://" for scheme in schemes)
+            raise PydanticCustomError("url_scheme", f"must be a URL starting with {starts}")
+        return value
 
     @property
     def queue_url(self) -> str | None:

@@ -8,7 +8,6 @@ one line on stderr naming what to fix, a non-zero exit status, never a traceback
 """
 
 import argparse
-import logging
 import os
 import re
 import sys
@@ -25,9 +24,6 @@ from entrypoints.settings import Settings
 
 INVALID_CONFIGURATION = 2
 _FIELD_OF_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
-_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
-_DATABASE_SCHEMES = ("postgresql", "postgres")  # what asyncpg accepts
-_REDIS_SCHEMES = ("redis", "rediss", "unix")  # what redis-py accepts
 
 
 def needs_redis(command: argparse.ArgumentParser, why: str, instead: str = "") -> None:
@@ -76,22 +72,6 @@ def load_settings(overrides: Mapping[str, Any]) -> Settings:
         _refuse([_validation_problem(e, overrides, environ) for e in invalid.errors()])
     except SettingsError as unparsable:  # a list or dict setting that is not valid JSON
         _refuse([_parsing_problem(unparsable, environ)])
-    problems = []
-    if settings.log_level.upper() not in logging.getLevelNamesMapping():
-        name = _where_set("log_level", overrides, environ)
-        problems.append(
-            f"{name}: must be one of {', '.join(_LOG_LEVELS)} (got {_shown(settings.log_level)})"
-        )
-    # Checked here rather than left to the client libraries, whose errors are tracebacks.
-    for field, schemes in (("database_url", _DATABASE_SCHEMES), ("redis_url", _REDIS_SCHEMES)):
-        url = getattr(settings, field)
-        if url and url.partition("://")[0].lower() not in schemes:
-            problems.append(
-                f"{_where_set(field, overrides, environ)}: must be a URL starting with"
-                f" {' or '.join(s + '://' for s in schemes)} (got {_shown(redact(url))})"
-            )
-    if problems:
-        _refuse(problems)
     return settings
 
 
@@ -107,7 +87,8 @@ def _validation_problem(
     field, *inside = error["loc"]
     name = _where_set(str(field), overrides, environ)
     name += "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inside)
-    return f"{name}: {error['msg']} (got {_shown(error['input'])})"
+    given = error["input"]
+    return f"{name}: {error['msg']} (got {_shown(redact(given) if isinstance(given, str) else given)})"
 
 
 def _shown(value: object, limit: int = 80) -> str:
@@ -143,16 +124,21 @@ def _where_set(
 
 def environment_names(field_or_alias: str) -> list[str]:
     """The variables a field is read from, in the order pydantic-settings tries them. Errors
-    name a field with an alias by the alias it was read under, which is already a variable."""
-    field = Settings.model_fields.get(field_or_alias)
-    if field is None:
-        return [field_or_alias]
-    alias = field.validation_alias
+    name a field with an alias by one of its aliases (not always the one that was set)."""
+    for name in Settings.model_fields:
+        names = _variables(name)
+        if field_or_alias == name or field_or_alias in names:
+            return names
+    return [field_or_alias]
+
+
+def _variables(field: str) -> list[str]:
+    alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, str):
         return [alias]
     if isinstance(alias, AliasChoices):
         return [choice for choice in alias.choices if isinstance(choice, str)]
-    return [f"{Settings.model_config.get('env_prefix', '')}{field_or_alias}".upper()]
+    return [f"{Settings.model_config.get('env_prefix', '')}{field}".upper()]
 
 
 def _lookup(environ: Mapping[str, str], name: str) -> str | None:

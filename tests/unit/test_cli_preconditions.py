@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from entrypoints import cli
 from entrypoints.cli import main
+from entrypoints.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUE_VARIABLES = ("STATS_REDIS_URL", "ASYNC_QUEUE_HOST")
@@ -134,3 +136,13 @@ def test_the_console_script_prints_one_line_and_no_traceback(
     [line] = done.stderr.splitlines()
     assert line.startswith(message), line
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"log_level": "loud"}, {"redis_url": "localhost:6379"}, {"database_url": "mysql://db/stats"}],
+)
+def test_the_settings_themselves_refuse_what_no_client_could_use(values: dict[str, str]) -> None:
+    # checked where Settings are made, so that `taskiq worker ...` refuses them too
+    with pytest.raises(ValidationError):
+        Settings(**values)  # type: ignore[arg-type]
