@@ -49,7 +49,8 @@ class Reply:
     `view` is the type serialised as JSON (a dataclass or a pydantic model), or None for an
     answer that is not described by a schema (`media_type` then says what it is). `omit` leaves
     fields out of the JSON; `omit_if_none` leaves them out when they are None. When either is
-    used, `schema_name` names the schema of what remains."""
+    used, `schema_name` names the schema of what remains. `also` lists other media types the
+    handler may answer with (as a ready `web.Response`), such as an HTML page of the same."""
 
     view: Any = None
     status: int = 200
@@ -58,6 +59,8 @@ class Reply:
     omit: frozenset[str] = frozenset()
     omit_if_none: frozenset[str] = frozenset()
     schema_name: str | None = None
+    # Other media types the route may answer with instead (documented without a schema).
+    also: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.omit or self.omit_if_none) and not self.schema_name:

@@ -150,7 +150,8 @@ def _reply(
         trimmed["required"] = [f for f in trimmed.get("required", []) if f not in dropped]
         components[reply.schema_name] = trimmed
         schema = {"$ref": REF.format(model=reply.schema_name)}
-    return {"description": reply.description, "content": {reply.media_type: {"schema": schema}}}
+    content = {reply.media_type: {"schema": schema}, **{media: {} for media in reply.also}}
+    return {"description": reply.description, "content": content}
 
 
 def _path_parameter(name: str) -> dict[str, Any]:
