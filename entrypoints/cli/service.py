@@ -3,10 +3,12 @@
 import argparse
 import asyncio
 import logging
+import socket
 import sys
 
 from aiohttp import web
 
+from entrypoints.cli.listener import CannotListen, bind
 from entrypoints.cli.preconditions import needs_redis, redact
 from entrypoints.container import build_container
 from entrypoints.embedded import start_embedded_postgres
@@ -65,7 +67,14 @@ def _migrate_if_needed(settings: Settings) -> None:
             log.info("migrations applied: %s", ", ".join(applied))
 
 
-def _serve_app(settings: Settings, with_worker: bool) -> None:
+def _listen(settings: Settings) -> socket.socket:
+    try:
+        return bind(settings.host, settings.port)
+    except CannotListen as e:
+        sys.exit(str(e))
+
+
+def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> None:
     from entrypoints.http.app import create_app
     from entrypoints.worker.runner import in_process_worker
 
@@ -73,12 +82,13 @@ def _serve_app(settings: Settings, with_worker: bool) -> None:
     background = [in_process_worker] if with_worker and settings.queue_url else []
     app = create_app(container, *background)
     tune_garbage_collection()
-    log.info("listening on http://%s:%s/stats", settings.host, settings.port)
+    url = f"http://{settings.host}:{settings.port}/stats"
+    log.info("listening on %s (API docs: %s/docs)", url, url)
     # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
     # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.
     web.run_app(
         app,
-        loop=new_event_loop(), host=settings.host, port=settings.port, print=None, access_log=None,
+        loop=new_event_loop(), sock=sock, print=None, access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
     )
     log.info("stopped")
@@ -94,18 +104,20 @@ def _refuse_unsafe(settings: Settings) -> None:
 
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     _refuse_unsafe(settings)
+    sock = _listen(settings)
     settings = with_storage(settings)
     _log_queue(settings)
     _migrate_if_needed(settings)
-    _serve_app(settings, with_worker=True)
+    _serve_app(settings, sock, with_worker=True)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     _refuse_unsafe(settings)
+    sock = _listen(settings)
     settings = with_storage(settings)
     _log_queue(settings)
     _migrate_if_needed(settings)
-    _serve_app(settings, with_worker=False)
+    _serve_app(settings, sock, with_worker=False)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
