@@ -1,8 +1,14 @@
 """Bearer JWTs verified locally with PyJWT: HS256 with a shared secret, or RS256/ES256 with a
 public key or a JWKS file. `exp` is required and checked with a small leeway; `iss` and `aud`
-when configured. Claims: `sub` (a UUID), `role`, and for teachers optional `courses`."""
+when configured; `exp`, `nbf` and `iat` must be JSON numbers (RFC 7519's NumericDate). Claims:
+`sub` (a UUID), `role`, and for teachers optional `courses`.
+
+Whatever is wrong with a token, its key set or its algorithm, the answer is Unauthorized: an
+error the verification library did not expect (a key of one kind named by a token of another
+raises a TypeError in PyJWT) is logged once, with its type, and refused like any bad token."""
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -16,7 +22,10 @@ from jwt.algorithms import get_default_algorithms
 
 from entrypoints.auth.principal import Principal, Role
 
+log = logging.getLogger(__name__)
+
 _ASYMMETRIC = ("RS256", "ES256")
+_TIME_CLAIMS = ("exp", "nbf", "iat")
 _COURSE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -77,7 +86,10 @@ class TokenVerifier:
                 leeway=self._leeway,
                 options={"require": ["exp", "sub", "role"], "verify_aud": bool(self._audience)},
             )
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, Unauthorized):
+            raise Unauthorized("invalid token") from None
+        except Exception as e:  # noqa: BLE001 - any failure to verify is a refusal, never a 500
+            log.warning("token refused: verification failed with %s: %s", type(e).__name__, e)
             raise Unauthorized("invalid token") from None
         return _principal(claims)
 
@@ -93,6 +105,12 @@ class TokenVerifier:
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
+    if any(
+        name in claims and (isinstance(claims[name], bool) or
+                            not isinstance(claims[name], int | float))
+        for name in _TIME_CLAIMS
+    ):
+        raise Unauthorized("invalid token")  # PyJWT itself takes "4102444800" for a time
     try:
         subject = uuid.UUID(str(claims["sub"]))
         role = Role(claims["role"])

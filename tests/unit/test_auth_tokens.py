@@ -138,3 +138,44 @@ def test_rules_by_role() -> None:
         p = Principal(USER, role)
         assert p.may_write and p.may_read_course("x") and p.may_read_student(other)
     assert not student.sees_peer_ids and teacher.sees_peer_ids
+
+
+def _mixed_jwks(tmp_path: Path) -> tuple[Path, Any, Any]:
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    keys = [
+        {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key())),
+         "kid": "rsa", "alg": "RS256", "use": "sig"},
+        {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec_key.public_key())),
+         "kid": "ec", "alg": "ES256", "use": "sig"},
+    ]
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": keys}))
+    return path, rsa_key, ec_key
+
+
+def test_a_token_whose_algorithm_does_not_fit_its_key_is_unauthorized(tmp_path: Path) -> None:
+    path, rsa_key, ec_key = _mixed_jwks(tmp_path)
+    verifier = TokenVerifier(jwks_file=path)
+    assert verifier.verify(bearer(jwt.encode(claims(), ec_key, "ES256", {"kid": "ec"})))
+    # signed right, but naming the other kind of key: PyJWT would raise a TypeError
+    for token in (
+        jwt.encode(claims(), ec_key, "ES256", {"kid": "rsa"}),
+        jwt.encode(claims(), rsa_key, "RS256", {"kid": "ec"}),
+    ):
+        with pytest.raises(Unauthorized):
+            verifier.verify(bearer(token))
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("value", ["4102444800", "0", True, [4102444800], {"t": 1}])
+def test_time_claims_must_be_numbers(claim: str, value: Any) -> None:
+    token = jwt.encode({**claims(), claim: value}, SECRET, algorithm="HS256")
+    with pytest.raises(Unauthorized):
+        TokenVerifier(secret=SECRET).verify(bearer(token))
+
+
+def test_numeric_time_claims_pass() -> None:
+    now = int(time.time())
+    token = jwt.encode(claims(iat=now, nbf=now - 1.5, exp=now + 60.25), SECRET, "HS256")
+    assert TokenVerifier(secret=SECRET).verify(bearer(token)).subject == USER
