@@ -5,6 +5,11 @@ log shipper) and text when it is. Each JSON line has `time`, `level`, `logger`, 
 `request_id` of the request being served (if any) and whatever the call passed in `extra=`
 (the access log passes method, route, path, status, duration_ms).
 
+A warning or error that repeats (the same logger, level and message template, such as "Redis
+unavailable (%s); retrying") is written when it starts, then at most once every
+`REPEAT_INTERVAL_SECONDS`, carrying in `repeats` how many like it were held back since the last
+one: an outage reads as a few lines, not fifty a second.
+
 Nothing is logged per event on the hot path: taskiq's receiver logs each task it runs, so it is
 held at WARNING.
 
@@ -48,6 +53,40 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+REPEAT_INTERVAL_SECONDS = 5.0
+_REPEAT_KEYS_KEPT = 1024
+
+
+class RepeatThrottle(logging.Filter):
+    """Holds back repeats of a WARNING-or-worse line (see the module's docstring)."""
+
+    def __init__(
+        self, interval: float = REPEAT_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._interval = interval
+        self._clock = clock
+        # (logger, level, template, exception type) -> [when last written, repeats held back]
+        self._seen: dict[tuple[str, int, str, object], list[float]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, str(record.msg),
+               record.exc_info[0] if record.exc_info else None)
+        now = self._clock()
+        seen = self._seen.get(key)
+        if seen is not None and now - seen[0] < self._interval:
+            seen[1] += 1
+            return False
+        if seen is not None and seen[1]:
+            record.repeats = int(seen[1])
+        if len(self._seen) >= _REPEAT_KEYS_KEPT and key not in self._seen:
+            self._seen.clear()  # templates are few; many keys mean formatted text: start over
+        self._seen[key] = [now, 0]
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -72,6 +111,9 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        repeats = getattr(record, "repeats", None)
+        if repeats:
+            text = f"{text} (and {repeats} more like it held back)"
         request_id = getattr(record, "request_id", None)
         return f"{text} [{request_id}]" if request_id else text
 
@@ -165,6 +207,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RepeatThrottle())
     fmt = log_format(settings.log_format, stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
