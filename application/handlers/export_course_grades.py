@@ -4,8 +4,8 @@ import csv
 import io
 from collections.abc import AsyncIterator
 
-from application.analytics_queries import ExportCourseGrades
 from application.ports import AnalyticsReader
+from application.queries import ExportCourseGrades
 
 
 class ExportCourseGradesHandler:

@@ -8,25 +8,21 @@ and each one's reasons are then worked out from their rounded figures."""
 
 from datetime import UTC
 
-from application.analytics_queries import (
-    DECLINING_RUN,
-    AtRiskStudent,
-    AtRiskView,
-    GetAtRiskStudents,
-    RecentGrade,
-    RiskReason,
-)
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import RiskBounds, StudentAtRisk
+from application.queries import FindAtRiskStudents
+from application.views import AtRiskStudent, AtRiskView, RecentGrade, RiskReason
 from domain.distribution import cents_ceiling, is_declining, rounding_interval
 from domain.statistics import average_cents, percentage_cents
+
+DECLINING_RUN = 3
 
 
 class FindAtRiskStudentsHandler:
     def __init__(self, reader: AnalyticsReader) -> None:
         self._reader = reader
 
-    async def __call__(self, query: GetAtRiskStudents) -> AtRiskView:
+    async def __call__(self, query: FindAtRiskStudents) -> AtRiskView:
         # A figure in whole cents is below a threshold when it is below the threshold's ceiling c,
         # that is when the exact value is below the lower end of c's rounding interval.
         grade_below = cents_ceiling(query.grade_below)

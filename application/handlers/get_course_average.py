@@ -1,6 +1,7 @@
-from application.handlers.series import averages, time_range
+from application.figures import averages, time_range
 from application.ports import Clock, StatsReader
-from application.queries import CourseAverageView, GetCourseAverage
+from application.queries import GetCourseAverage
+from application.views import CourseAverageView
 from domain.statistics import as_number
 
 

@@ -1,6 +1,7 @@
-from application.handlers.series import on_time, time_range
+from application.figures import on_time, time_range
 from application.ports import Clock, StatsReader
-from application.queries import GetOnTimePercentage, OnTimePercentageView
+from application.queries import GetOnTimePercentage
+from application.views import OnTimePercentageView
 
 
 class GetOnTimePercentageHandler:

@@ -1,6 +1,7 @@
-from application.handlers.series import averages, time_range
+from application.figures import averages, time_range
 from application.ports import Clock, StatsReader
-from application.queries import GetStudentAverage, StudentAverageView
+from application.queries import GetStudentAverage
+from application.views import StudentAverageView
 from domain.statistics import as_number
 
 

@@ -1,5 +1,6 @@
 from application.ports import StatsReader
-from application.queries import GetStudentCourseSummary, StudentCourseSummaryView
+from application.queries import GetStudentCourseSummary
+from application.views import StudentCourseSummaryView
 from domain.errors import NotFound
 from domain.statistics import as_number
 

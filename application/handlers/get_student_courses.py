@@ -1,11 +1,8 @@
-from application.analytics_queries import (
-    GetStudentCourses,
-    StudentCourseStanding,
-    StudentCoursesView,
-)
-from application.handlers.standings import shown
+from application.figures import shown
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import AverageBounds
+from application.queries import GetStudentCourses
+from application.views import StudentCourseStanding, StudentCoursesView
 from domain.distribution import rounding_interval
 from domain.statistics import average_cents, average_number, percentage_cents, percentage_number
 

@@ -1,10 +1,7 @@
-from application.handlers.series import best_first
+from application.figures import best_first
 from application.ports import Pseudonyms, StatsReader
-from application.queries import (
-    GetStudentTaskComparison,
-    PeerAverage,
-    StudentTaskComparisonView,
-)
+from application.queries import GetStudentTaskComparison
+from application.views import PeerAverage, StudentTaskComparisonView
 from domain.statistics import as_number
 
 

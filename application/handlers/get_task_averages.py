@@ -1,6 +1,7 @@
-from application.handlers.series import best_first
+from application.figures import best_first
 from application.ports import StatsReader
-from application.queries import GetTaskAverages, TaskAveragesView
+from application.queries import GetTaskAverages
+from application.views import TaskAveragesView
 from domain.statistics import Tally, as_number
 
 

@@ -1,6 +1,8 @@
-from application.analytics_queries import GetTaskSpreads, TaskSpread, TaskSpreadsView
+from application.figures import spread
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import TaskSpreadFacts
+from application.queries import GetTaskSpreads
+from application.views import TaskSpread, TaskSpreadsView
 from domain.distribution import Spread
 
 
@@ -18,19 +20,7 @@ class GetTaskSpreadsHandler:
 
 
 def _spread(task: TaskSpreadFacts) -> TaskSpread:
-    spread = Spread.from_facts(task.facts)
-    # Figures are whole cents: int / int is correctly rounded, the float of the 2-decimal value.
+    figures = Spread.from_facts(task.facts)
     return TaskSpread(
-        task_id=task.task_id,
-        graded_count=spread.count,
-        average=spread.mean / 100,
-        min=spread.minimum / 100,
-        max=spread.maximum / 100,
-        median=spread.median / 100,
-        first_quartile=spread.first_quartile / 100,
-        third_quartile=spread.third_quartile / 100,
-        std_dev=spread.std_dev / 100,
-        histogram=spread.histogram,
-        on_time_count=task.on_time,
-        late_count=spread.count - task.on_time,
+        task.task_id, figures.count, *spread(figures), task.on_time, figures.count - task.on_time
     )

@@ -15,15 +15,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from application.analytics_queries import (
-    CourseStudentsView,
-    GetCourseStudents,
-    SortOrder,
-    StudentsCursor,
-    StudentSort,
-)
-from application.handlers.standings import standing, task_averages
+from application.figures import standing, task_averages
 from application.ports import AnalyticsReader, StudentInCourse
+from application.queries import ListCourseStudents, SortOrder, StudentsCursor, StudentSort
+from application.views import CourseStudentsView
 from domain.statistics import from_cents, percentage_cents
 
 Key = int | Fraction
@@ -35,7 +30,7 @@ class ListCourseStudentsHandler:
     def __init__(self, reader: AnalyticsReader) -> None:
         self._reader = reader
 
-    async def __call__(self, query: GetCourseStudents) -> CourseStudentsView:
+    async def __call__(self, query: ListCourseStudents) -> CourseStudentsView:
         students = await self._reader.students(query.course_id)
         averages = task_averages(students)
         keys = _keys(query.sort, students, averages)
@@ -87,7 +82,7 @@ def _scale(sort: StudentSort) -> int:
     return 1 if sort is StudentSort.ASSIGNMENTS_COMPLETED else 100
 
 
-def _resume_after(query: GetCourseStudents, past_every_index: int) -> Position:
+def _resume_after(query: ListCourseStudents, past_every_index: int) -> Position:
     """The position just after the cursor's student (an index past every student's ranks after
     any student with the same key and id): a cursor's key may be any decimal, compared exactly."""
     after = query.after
@@ -101,7 +96,7 @@ def _resume_after(query: GetCourseStudents, past_every_index: int) -> Position:
     return (False, -key if query.order is SortOrder.DESC else key, signed_id, past_every_index)
 
 
-def _cursor(query: GetCourseStudents, last: StudentInCourse, key: int | None) -> str:
+def _cursor(query: ListCourseStudents, last: StudentInCourse, key: int | None) -> str:
     shown: str | None = None
     if key is not None:
         shown = str(key) if _scale(query.sort) == 1 else str(from_cents(key))

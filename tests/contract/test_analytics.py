@@ -21,17 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.postgres.analytics_reader import PostgresAnalyticsReader
-from application.analytics_queries import (
-    ExportCourseGrades,
-    GetAtRiskStudents,
-    GetAverageDistribution,
-    GetCourseStudents,
-    GetStudentCourses,
-    GetTaskSpreads,
-    SortOrder,
-    StudentSort,
-    course_students_query,
-)
 from application.handlers.export_course_grades import ExportCourseGradesHandler
 from application.handlers.find_at_risk_students import FindAtRiskStudentsHandler
 from application.handlers.get_average_distribution import (
@@ -40,6 +29,17 @@ from application.handlers.get_average_distribution import (
 from application.handlers.get_student_courses import GetStudentCoursesHandler
 from application.handlers.get_task_spreads import GetTaskSpreadsHandler
 from application.handlers.list_course_students import ListCourseStudentsHandler
+from application.queries import (
+    ExportCourseGrades,
+    FindAtRiskStudents,
+    GetAverageDistribution,
+    GetStudentCourses,
+    GetTaskSpreads,
+    ListCourseStudents,
+    SortOrder,
+    StudentSort,
+    course_students_query,
+)
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 
 STUDENTS = [uuid.UUID(int=n) for n in (1, 2, 3, 4)]
@@ -127,7 +127,7 @@ async def check_every_view(
         # Students: every page, following cursors
         expected = oracle.students(events, course)
         seen: list[dict[str, object]] = []
-        query = GetCourseStudents(course, sort, order, limit)
+        query = ListCourseStudents(course, sort, order, limit)
         while True:
             page = await ListCourseStudentsHandler(reader)(query)
             assert len(page.items) <= limit
@@ -153,7 +153,7 @@ async def check_every_view(
         # At risk
         grade_below, on_time_below, declining = thresholds
         risk = await FindAtRiskStudentsHandler(reader)(
-            GetAtRiskStudents(course, grade_below, on_time_below, declining)
+            FindAtRiskStudents(course, grade_below, on_time_below, declining)
         )
         assert [
             (s.student_id, [r.value for r in s.reasons],
@@ -314,7 +314,7 @@ async def test_all_equal_grades_and_one_grade(analytics: Any) -> None:
     spreads = await GetTaskSpreadsHandler(analytics.reader)(GetTaskSpreads(run.course("c1")))
     assert {(t.min, t.median, t.max, t.std_dev) for t in spreads.tasks} == {(6.13, 6.13, 6.13, 0)}
     ranks = await ListCourseStudentsHandler(analytics.reader)(
-        GetCourseStudents(run.course("c1"), limit=500))
+        ListCourseStudents(run.course("c1"), limit=500))
     assert {(s.rank, s.percentile) for s in ranks.items if s.rank is not None} == {(1, 0.0)}
 
 
@@ -351,7 +351,7 @@ async def test_at_risk_thresholds_and_declines_are_exact(analytics: Any) -> None
         await check_every_view(analytics, run, events, StudentSort.AVERAGE, SortOrder.DESC, 3,
                                thresholds, students)
     risk = await FindAtRiskStudentsHandler(analytics.reader)(
-        GetAtRiskStudents(run.course("c1"), Decimal(4), Decimal("66.675"), True))
+        FindAtRiskStudents(run.course("c1"), Decimal(4), Decimal("66.675"), True))
     assert {s.student_id: [r.value for r in s.reasons] for s in risk.students} == {
         run.student(uuid.UUID(int=1)): ["low_average"],
         run.student(uuid.UUID(int=3)): ["low_average"],
@@ -369,7 +369,7 @@ def default_order(sort: StudentSort) -> SortOrder:
 async def test_an_empty_course_has_no_figures(analytics: Any) -> None:
     reader = analytics.reader
     assert (await GetTaskSpreadsHandler(reader)(GetTaskSpreads("none"))).tasks == []
-    page = await ListCourseStudentsHandler(reader)(GetCourseStudents("none"))
+    page = await ListCourseStudentsHandler(reader)(ListCourseStudents("none"))
     assert (page.items, page.next_cursor) == ([], None)
     distribution = await GetAverageDistributionHandler(reader)(GetAverageDistribution("none"))
     assert (distribution.student_count, distribution.mean, distribution.histogram) == (

@@ -7,18 +7,17 @@ from decimal import Decimal
 import pytest
 from analytics_service import NOW, Analytics
 
-from application.analytics_queries import (
-    AverageDistributionView,
+from application.handlers.erase_student import EraseStudent
+from application.handlers.export_course_grades import csv_lines
+from application.queries import (
     ExportCourseGrades,
-    GetAtRiskStudents,
+    FindAtRiskStudents,
     GetAverageDistribution,
     GetStudentCourses,
     GetTaskSpreads,
-    RiskReason,
     course_students_query,
 )
-from application.handlers.erase_student import EraseStudent
-from application.handlers.export_course_grades import csv_lines
+from application.views import AverageDistributionView, RiskReason
 from domain.errors import InvalidInput
 from domain.events import StudentErased
 
@@ -141,7 +140,7 @@ async def test_distribution_of_task_averages(school: Analytics) -> None:
 
 
 async def test_at_risk_names_reasons_and_figures(school: Analytics) -> None:
-    view = await school.at_risk(GetAtRiskStudents("math"))
+    view = await school.at_risk(FindAtRiskStudents("math"))
     assert [(s.student_id, s.reasons) for s in view.students] == [
         (CAL, [RiskReason.LOW_AVERAGE]),
         (BEN, [RiskReason.LOW_ON_TIME, RiskReason.DECLINING]),
@@ -157,7 +156,7 @@ async def test_at_risk_names_reasons_and_figures(school: Analytics) -> None:
 
 async def test_at_risk_thresholds_and_declining_off(school: Analytics) -> None:
     view = await school.at_risk(
-        GetAtRiskStudents("math", grade_below=Decimal(3), on_time_below=Decimal(0),
+        FindAtRiskStudents("math", grade_below=Decimal(3), on_time_below=Decimal(0),
                           declining=False)
     )
     assert view.students == []  # 3 is not below 3

@@ -7,7 +7,8 @@ from analytics_service import Analytics
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.analytics_queries import (
+from application.handlers.submit_grade_batch import MAX_BATCH_SIZE
+from application.queries import (
     MAX_PAGE_SIZE,
     SortOrder,
     StudentsCursor,
@@ -16,7 +17,6 @@ from application.analytics_queries import (
     course_students_query,
     parse_cursor,
 )
-from application.handlers.submit_grade_batch import MAX_BATCH_SIZE
 from domain.errors import InvalidInput
 
 

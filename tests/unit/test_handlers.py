@@ -15,11 +15,8 @@ from application.queries import (
     GetStudentCourseSummary,
     GetStudentTaskComparison,
     GetTaskAverages,
-    PeriodAverage,
-    PeriodOnTime,
-    StudentAverage,
-    TimeRange,
 )
+from application.views import PeriodAverage, PeriodOnTime, StudentAverage, TimeRange
 from domain.errors import FieldError, InvalidInput, NotFound
 from domain.events import CourseGraded, TaskGraded
 from domain.periods import DateWindow, GroupBy

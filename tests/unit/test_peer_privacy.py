@@ -8,7 +8,8 @@ from decimal import Decimal
 from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
 from application.handlers.get_student_task_comparison import GetStudentTaskComparisonHandler
-from application.queries import GetStudentTaskComparison, PeerAverage, StudentAverage
+from application.queries import GetStudentTaskComparison
+from application.views import PeerAverage, StudentAverage
 from domain.events import TaskGraded
 
 KEY = b"a-key-of-at-least-sixteen-bytes"

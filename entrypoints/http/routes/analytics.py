@@ -4,7 +4,8 @@ risk, a student's courses, and the course's grade table as CSV."""
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from application import analytics_queries as a
+from application import queries as a
+from application import views as v
 from application.handlers.export_course_grades import csv_lines
 from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
@@ -42,10 +43,10 @@ class AtRiskQuery(BaseModel):
     "/stats/course/{course_id}/tasks",
     access=Access.COURSE,
     summary="Per task: the spread of current grades (quartiles, std dev, histogram), on time/late",
-    reply=Reply(a.TaskSpreadsView),
+    reply=Reply(v.TaskSpreadsView),
     errors=READ_ERRORS,
 )
-async def course_task_spreads(request: web.Request) -> a.TaskSpreadsView:
+async def course_task_spreads(request: web.Request) -> v.TaskSpreadsView:
     p = Params(request)
     query = a.GetTaskSpreads(p.course_id())
     p.done()
@@ -60,10 +61,10 @@ async def course_task_spreads(request: web.Request) -> a.TaskSpreadsView:
     "course's ranked students with a lower average. Rank and percentile are over the whole "
     "course, whatever the page.",
     query=StudentsQuery,
-    reply=Reply(a.CourseStudentsView),
+    reply=Reply(v.CourseStudentsView),
     errors=READ_ERRORS,
 )
-async def course_students(request: web.Request) -> a.CourseStudentsView:
+async def course_students(request: web.Request) -> v.CourseStudentsView:
     q = request.query
     query = a.course_students_query(
         request.match_info["course_id"],
@@ -79,10 +80,10 @@ async def course_students(request: web.Request) -> a.CourseStudentsView:
     "/stats/course/{course_id}/distribution",
     access=Access.COURSE,
     summary="The distribution of the course's student task averages",
-    reply=Reply(a.AverageDistributionView),
+    reply=Reply(v.AverageDistributionView),
     errors=READ_ERRORS,
 )
-async def course_distribution(request: web.Request) -> a.AverageDistributionView:
+async def course_distribution(request: web.Request) -> v.AverageDistributionView:
     p = Params(request)
     query = a.GetAverageDistribution(p.course_id())
     p.done()
@@ -94,10 +95,10 @@ async def course_distribution(request: web.Request) -> a.AverageDistributionView
     access=Access.COURSE,
     summary="Students falling behind: low average, often late, or declining",
     query=AtRiskQuery,
-    reply=Reply(a.AtRiskView),
+    reply=Reply(v.AtRiskView),
     errors=READ_ERRORS,
 )
-async def course_at_risk(request: web.Request) -> a.AtRiskView:
+async def course_at_risk(request: web.Request) -> v.AtRiskView:
     q = request.query
     query = a.at_risk_query(
         request.match_info["course_id"],
@@ -112,10 +113,10 @@ async def course_at_risk(request: web.Request) -> a.AtRiskView:
     "/stats/student/{student_id}/courses",
     access=Access.STUDENT,
     summary="Every course a student has grades in, with their standing there",
-    reply=Reply(a.StudentCoursesView),
+    reply=Reply(v.StudentCoursesView),
     errors=READ_ERRORS,
 )
-async def student_courses(request: web.Request) -> a.StudentCoursesView:
+async def student_courses(request: web.Request) -> v.StudentCoursesView:
     query = a.student_courses_query(request.match_info["student_id"])
     return await request.app[USE_CASES].student_courses()(query)
 

@@ -6,6 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import queries as q
+from application import views as v
 from domain.periods import GroupBy
 from entrypoints.http.access import Access, principal_of
 from entrypoints.http.endpoints import Endpoints, Reply
@@ -32,10 +33,10 @@ class PeriodQuery(BaseModel):
     "/stats/student/{student_id}/course/{course_id}",
     access=Access.STUDENT,
     summary="A student's averages and on-time rate in a course",
-    reply=Reply(q.StudentCourseSummaryView),
+    reply=Reply(v.StudentCourseSummaryView),
     errors=(400, 404, 503),
 )
-async def student_course_summary(request: web.Request) -> q.StudentCourseSummaryView:
+async def student_course_summary(request: web.Request) -> v.StudentCourseSummaryView:
     p = Params(request)
     query = q.GetStudentCourseSummary(p.student_id(), p.course_id())
     p.done()
@@ -47,10 +48,10 @@ async def student_course_summary(request: web.Request) -> q.StudentCourseSummary
     access=Access.STUDENT,
     summary="A student's average over their course-level grades, optionally per period",
     query=PeriodQuery,
-    reply=Reply(q.StudentAverageView),
+    reply=Reply(v.StudentAverageView),
     errors=READ_ERRORS,
 )
-async def student_average(request: web.Request) -> q.StudentAverageView:
+async def student_average(request: web.Request) -> v.StudentAverageView:
     p = Params(request)
     query = q.GetStudentAverage(p.student_id(), p.window(), p.group_by())
     p.done()
@@ -62,10 +63,10 @@ async def student_average(request: web.Request) -> q.StudentAverageView:
     access=Access.COURSE,
     summary="A course's average over its course-level grades, optionally per period",
     query=PeriodQuery,
-    reply=Reply(q.CourseAverageView),
+    reply=Reply(v.CourseAverageView),
     errors=READ_ERRORS,
 )
-async def course_average(request: web.Request) -> q.CourseAverageView:
+async def course_average(request: web.Request) -> v.CourseAverageView:
     p = Params(request)
     query = q.GetCourseAverage(p.course_id(), p.window(), p.group_by())
     p.done()
@@ -77,13 +78,13 @@ async def course_average(request: web.Request) -> q.CourseAverageView:
     access=Access.STUDENT,
     summary="A student's task average beside the other students' in the course, best first",
     reply=Reply(
-        q.StudentTaskComparisonView,
+        v.StudentTaskComparisonView,
         omit_if_none=frozenset({"warning"}),
         schema_name="StudentTaskComparison",
     ),
     errors=READ_ERRORS,
 )
-async def student_task_comparison(request: web.Request) -> q.StudentTaskComparisonView:
+async def student_task_comparison(request: web.Request) -> v.StudentTaskComparisonView:
     p = Params(request)
     anonymize = not principal_of(request).sees_peer_ids
     query = q.GetStudentTaskComparison(p.student_id(), p.course_id(), anonymize_peers=anonymize)
@@ -95,10 +96,10 @@ async def student_task_comparison(request: web.Request) -> q.StudentTaskComparis
     "/stats/course/{course_id}/task/{task_id}/averages",
     access=Access.COURSE,
     summary="Every student's current grade of a task and the group average",
-    reply=Reply(q.TaskAveragesView),
+    reply=Reply(v.TaskAveragesView),
     errors=READ_ERRORS,
 )
-async def task_averages(request: web.Request) -> q.TaskAveragesView:
+async def task_averages(request: web.Request) -> v.TaskAveragesView:
     p = Params(request)
     query = q.GetTaskAverages(p.course_id(), p.task_id())
     p.done()
@@ -111,13 +112,13 @@ async def task_averages(request: web.Request) -> q.TaskAveragesView:
     summary="The share of a course's current task grades handed in on time",
     query=PeriodQuery,
     reply=Reply(
-        q.OnTimePercentageView,
+        v.OnTimePercentageView,
         omit=frozenset({"student_id"}),
         schema_name="CourseOnTimePercentage",
     ),
     errors=READ_ERRORS,
 )
-async def course_on_time(request: web.Request) -> q.OnTimePercentageView:
+async def course_on_time(request: web.Request) -> v.OnTimePercentageView:
     p = Params(request)
     query = q.GetOnTimePercentage(p.course_id(), None, p.window(), p.group_by())
     p.done()
@@ -129,10 +130,10 @@ async def course_on_time(request: web.Request) -> q.OnTimePercentageView:
     access=Access.STUDENT,
     summary="The share of a student's current task grades in a course handed in on time",
     query=PeriodQuery,
-    reply=Reply(q.OnTimePercentageView),
+    reply=Reply(v.OnTimePercentageView),
     errors=READ_ERRORS,
 )
-async def student_on_time(request: web.Request) -> q.OnTimePercentageView:
+async def student_on_time(request: web.Request) -> v.OnTimePercentageView:
     p = Params(request)
     query = q.GetOnTimePercentage(p.course_id(), p.student_id(), p.window(), p.group_by())
     p.done()

@@ -1,0 +1,98 @@
+"""How the readers' tallies become the figures the views show.
+
+A student's average is their task average rounded to 2 decimals (see application.views), kept as
+whole cents; ranks and percentiles are over every student of the course with such an average.
+Figures in cents are shown as `cents / 100`: int / int is correctly rounded, so it is the same
+float as the 2-decimal Decimal's (`domain.statistics.as_number`).
+"""
+
+from collections.abc import Sequence
+
+from application.ports import Clock, PeriodTally, StudentInCourse, StudentTally
+from application.views import (
+    PeriodAverage,
+    PeriodOnTime,
+    StudentAverage,
+    StudentStanding,
+    TimeRange,
+)
+from domain.distribution import HISTOGRAM_BINS, Spread, rank_among, share_below
+from domain.periods import DateWindow, format_period
+from domain.statistics import average_cents, average_number, percentage_number
+
+# A spread as both spread views list it: mean, min, first quartile, median, third quartile, max,
+# standard deviation (None each for no values), histogram.
+SpreadFigures = tuple[
+    float | None, float | None, float | None, float | None, float | None, float | None,
+    float | None, list[int],
+]
+
+
+def time_range(window: DateWindow, clock: Clock) -> TimeRange:
+    """The instants the series covers: [start, end), end defaulting to now."""
+    return TimeRange(start=window.start, end=window.end or clock.now())
+
+
+def averages(periods: list[PeriodTally]) -> list[PeriodAverage]:
+    return [
+        PeriodAverage(format_period(p.start), p.tally.average_number, p.tally.count) for p in periods
+    ]
+
+
+def on_time(periods: list[PeriodTally]) -> list[PeriodOnTime]:
+    return [
+        PeriodOnTime(
+            format_period(p.start), p.tally.on_time, p.tally.count, p.tally.on_time_percentage_number
+        )
+        for p in periods
+    ]
+
+
+def best_first(tallies: list[StudentTally]) -> list[StudentAverage]:
+    """Students by average as shown (2 decimals), highest first; students shown with the same
+    average are in student-id order, so the order is stable and agrees with what is displayed
+    (and with the ranks of the standings)."""
+    shown = [StudentAverage(t.student_id, t.tally.average_number, t.tally.count) for t in tallies]
+    # UUIDs order as their text does (fixed-width lowercase hex), without formatting each one
+    return sorted(shown, key=lambda s: (-(s.average_grade or 0.0), s.student_id))
+
+
+def spread(figures: Spread | None) -> SpreadFigures:
+    """The figures of a spread in cents as shown; None for the spread of no values."""
+    if figures is None:
+        return None, None, None, None, None, None, None, [0] * HISTOGRAM_BINS
+    return (
+        figures.mean / 100,
+        figures.minimum / 100,
+        figures.first_quartile / 100,
+        figures.median / 100,
+        figures.third_quartile / 100,
+        figures.maximum / 100,
+        figures.std_dev / 100,
+        figures.histogram,
+    )
+
+
+def task_averages(students: Sequence[StudentInCourse]) -> list[int | None]:
+    """Each student's task average in cents, or None without a current task grade."""
+    return [
+        average_cents(s.task_total, s.task_count) if s.task_count else None for s in students
+    ]
+
+
+def shown(cents: int | None) -> float | None:
+    return None if cents is None else cents / 100
+
+
+def standing(student: StudentInCourse, average: int | None, ranked: Sequence[int]) -> StudentStanding:
+    """The student's standing among the ascending task averages `ranked` (which hold theirs)."""
+    count = student.task_count
+    return StudentStanding(
+        student_id=student.student_id,
+        average_grade=shown(average),
+        course_grade_average=average_number(student.course_total, student.course_count),
+        assignments_completed=count,
+        on_time_percentage=percentage_number(student.task_on_time, count),
+        rank=None if average is None else rank_among(ranked, average),
+        percentile=None if average is None else shown(share_below(ranked, average)),
+    )
