@@ -1,4 +1,3 @@
-from types import TracebackType
 from typing import Self
 
 from adapters.memory.database import InMemoryDatabase
@@ -13,12 +12,7 @@ class InMemoryUnitOfWork:
         self.grades = InMemoryGradeStore(self._database)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.grades.rollback()  # a no-op after commit
 
     async def commit(self) -> None:

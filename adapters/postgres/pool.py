@@ -6,7 +6,6 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import asynccontextmanager
-from types import TracebackType
 from typing import Any
 
 import asyncpg
@@ -240,12 +239,7 @@ class _Acquisition:
         self._connection = await self._pool._lend()
         return self._connection
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, _type: object, exc: BaseException | None, _tb: object) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             interrupted = exc is not None and not _leaves_the_session_usable(exc)

@@ -237,7 +237,27 @@ SELECT (SELECT count(*) FROM course_inserted)
 # queue up on the lock rather than deadlock on an upgrade.
 LOCK_FOR_ERASURE = "LOCK TABLE course_grades, task_grade_events IN SHARE ROW EXCLUSIVE MODE"
 
-_SUBTRACT = "count = t.count - d.count, total = t.total - d.total, on_time = t.on_time - d.on_time"
+
+
+def _subtract(
+    name: str, table: str, removed: str, keys: tuple[str, ...], *, of_the_student: bool = False
+) -> str:
+    """A step that takes off the tallies of `table` (keyed by `keys`, and the student when
+    `of_the_student`) what the rows of the step `removed` had added to them."""
+    columns = ", ".join(keys)
+    match = " AND ".join(
+        (["t.student_id = $1"] if of_the_student else []) + [f"t.{k} = d.{k}" for k in keys]
+    )
+    return f"""{name} AS (
+    UPDATE {table} AS t
+    SET count = t.count - d.count, total = t.total - d.total, on_time = t.on_time - d.on_time
+    FROM (
+        SELECT {columns}, count(*) AS count, sum(grade) AS total, sum(on_time) AS on_time
+        FROM {removed} GROUP BY {columns}
+    ) AS d
+    WHERE {match}
+)"""
+
 
 # $1 student, $2 erased up to. Returns how many events it removed.
 ERASE_STUDENT = f"""
@@ -283,39 +303,11 @@ student_courses AS (
     ) AS d
     WHERE t.student_id = $1 AND t.course_id = d.course_id
 ),
-student_course_days AS (
-    UPDATE student_course_grade_days AS t SET {_SUBTRACT}
-    FROM (
-        SELECT course_id, day, count(*) AS count, sum(grade) AS total, sum(on_time) AS on_time
-        FROM course_removed GROUP BY course_id, day
-    ) AS d
-    WHERE t.student_id = $1 AND t.course_id = d.course_id AND t.day = d.day
-),
-course_days AS (
-    UPDATE course_grade_days AS t SET {_SUBTRACT}
-    FROM (
-        SELECT course_id, day, count(*) AS count, sum(grade) AS total, sum(on_time) AS on_time
-        FROM course_removed GROUP BY course_id, day
-    ) AS d
-    WHERE t.course_id = d.course_id AND t.day = d.day
-),
-course_task_days AS (
-    UPDATE course_task_grade_days AS t SET {_SUBTRACT}
-    FROM (
-        SELECT course_id, day, count(*) AS count, sum(grade) AS total, sum(on_time) AS on_time
-        FROM current_removed GROUP BY course_id, day
-    ) AS d
-    WHERE t.course_id = d.course_id AND t.day = d.day
-),
-course_tasks AS (
-    UPDATE course_task_tallies AS t SET {_SUBTRACT}
-    FROM (
-        SELECT course_id, task_id, count(*) AS count, sum(grade) AS total,
-               sum(on_time) AS on_time
-        FROM current_removed GROUP BY course_id, task_id
-    ) AS d
-    WHERE t.course_id = d.course_id AND t.task_id = d.task_id
-)
+{_subtract("student_course_days", "student_course_grade_days", "course_removed",
+           ("course_id", "day"), of_the_student=True)},
+{_subtract("course_days", "course_grade_days", "course_removed", ("course_id", "day"))},
+{_subtract("course_task_days", "course_task_grade_days", "current_removed", ("course_id", "day"))},
+{_subtract("course_tasks", "course_task_tallies", "current_removed", ("course_id", "task_id"))}
 SELECT (SELECT count(*) FROM course_removed) + (SELECT count(*) FROM events_removed)
 """
 

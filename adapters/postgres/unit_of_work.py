@@ -1,4 +1,3 @@
-from types import TracebackType
 from typing import Self
 
 import asyncpg
@@ -32,12 +31,7 @@ class PostgresUnitOfWork:
         self.grades = PostgresGradeStore(connection)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         connection, self._connection = self.connection, None
         try:
             if not connection.is_closed():

@@ -113,6 +113,14 @@ def plain(view: object) -> Any:
     return dataclasses.asdict(view)  # type: ignore[call-overload]
 
 
+async def deliver(analytics: Any, run: Run, batches: list[list[GradeEvent]]) -> list[GradeEvent]:
+    """Record the batches (made this run's) one by one; every event delivered, in order."""
+    delivered = [[run.event(e) for e in batch] for batch in batches]
+    for batch in delivered:
+        await analytics.adapters.record(batch)
+    return [e for batch in delivered for e in batch]
+
+
 async def check_every_view(
     analytics: Any, run: Run, events: list[GradeEvent], sort: StudentSort, order: SortOrder,
     limit: int, thresholds: tuple[Decimal, Decimal, bool],
@@ -223,10 +231,7 @@ async def test_every_view_matches_the_oracle(
     thresholds: tuple[Decimal, Decimal, bool],
 ) -> None:
     run = Run()
-    delivered = [[run.event(e) for e in batch] for batch in batches]
-    for batch in delivered:
-        await analytics.adapters.record(batch)
-    events = [e for batch in delivered for e in batch]
+    events = await deliver(analytics, run, batches)
     await check_every_view(analytics, run, events, sort, order, limit, thresholds)
 
 
@@ -239,10 +244,7 @@ async def test_erased_students_count_as_never_graded(
     thresholds: tuple[Decimal, Decimal, bool],
 ) -> None:
     run = Run()
-    delivered = [[run.event(e) for e in batch] for batch in batches]
-    for batch in delivered:
-        await analytics.adapters.record(batch)
-    events = [e for batch in delivered for e in batch]
+    events = await deliver(analytics, run, batches)
     await check_every_view(analytics, run, events, sort, default_order(sort), 2, thresholds)
     for erased in {e.student_id for e in events if isinstance(e, StudentErased)}:
         assert (await GetStudentCoursesHandler(analytics.reader)(
