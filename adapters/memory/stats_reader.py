@@ -7,13 +7,14 @@ from datetime import datetime
 from adapters.memory.database import InMemoryDatabase
 from application.ports import (
     CourseGradeSeries,
+    GradeScope,
     OnTimeSeries,
     PeriodTally,
     StudentCourseTallies,
     StudentTally,
 )
 from domain.events import CourseGraded, TaskGraded
-from domain.periods import DateWindow, GroupBy, bucket_start
+from domain.periods import GroupBy, bucket_start
 from domain.statistics import Tally
 from domain.values import CourseId, StudentId, TaskId
 
@@ -37,25 +38,18 @@ class InMemoryStatsReader:
         )
         return StudentCourseTallies(course_grades=courses, task_grades=tasks)
 
-    async def course_grade_series(
-        self,
-        *,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-        course_id: CourseId | None = None,
-    ) -> CourseGradeSeries:
+    async def course_grade_series(self, scope: GradeScope) -> CourseGradeSeries:
         grades = [
             g
             for g in self._db.course_grades.values()
-            if (student_id is None or g.student_id == student_id)
-            and (course_id is None or g.course_id == course_id)
-            and window.contains(g.graded_at)
+            if scope.student_id in (None, g.student_id)
+            and scope.course_id in (None, g.course_id)
+            and scope.window.contains(g.graded_at)
         ]
         return CourseGradeSeries(
             overall=_tally(grades),
             students=len({g.student_id for g in grades}),
-            periods=_bucket(grades, group_by),
+            periods=_bucket(grades, scope.group_by),
         )
 
     async def task_tallies_by_student(self, course_id: CourseId) -> list[StudentTally]:
@@ -74,22 +68,15 @@ class InMemoryStatsReader:
             if g.course_id == course_id and g.task_id == task_id
         ]
 
-    async def on_time_series(
-        self,
-        *,
-        course_id: CourseId,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-    ) -> OnTimeSeries:
+    async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
         grades = [
             g
             for g in self._db.current_task_grades.values()
-            if g.course_id == course_id
-            and (student_id is None or g.student_id == student_id)
-            and window.contains(g.graded_at)
+            if g.course_id == scope.course_id
+            and scope.student_id in (None, g.student_id)
+            and scope.window.contains(g.graded_at)
         ]
-        return _bucket(grades, group_by)
+        return _bucket(grades, scope.group_by)
 
 
 def _tally(grades: Iterable[CourseGraded | TaskGraded]) -> Tally:

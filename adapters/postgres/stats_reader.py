@@ -14,6 +14,7 @@ import asyncpg
 from adapters.postgres.pool import ConnectionPool
 from application.ports import (
     CourseGradeSeries,
+    GradeScope,
     OnTimeSeries,
     PeriodTally,
     StudentCourseTallies,
@@ -115,17 +116,10 @@ class PostgresStatsReader:
             task_grades=Tally(row["task_count"], row["task_total"], row["task_on_time"]),
         )
 
-    async def course_grade_series(
-        self,
-        *,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-        course_id: CourseId | None = None,
-    ) -> CourseGradeSeries:
-        args: list[object] = [_unit(group_by), *_days(window)]
-        args += [v for v in (student_id, course_id) if v is not None]
-        sql = _COURSE_GRADE_SERIES[(student_id is not None, course_id is not None)]
+    async def course_grade_series(self, scope: GradeScope) -> CourseGradeSeries:
+        args: list[object] = [_unit(scope.group_by), *_days(scope.window)]
+        args += [v for v in (scope.student_id, scope.course_id) if v is not None]
+        sql = _COURSE_GRADE_SERIES[(scope.student_id is not None, scope.course_id is not None)]
         rows = await self._pool.fetch(sql, *args)
         overall = next(r for r in rows if r["overall"])
         return CourseGradeSeries(
@@ -144,18 +138,11 @@ class PostgresStatsReader:
         rows = await self._pool.fetch(_TASK_TALLIES_FOR_TASK, course_id, task_id)
         return _student_tallies(rows)
 
-    async def on_time_series(
-        self,
-        *,
-        course_id: CourseId,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-    ) -> OnTimeSeries:
-        args: list[object] = [_unit(group_by), *_days(window), course_id]
-        if student_id is None:
+    async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
+        args = [_unit(scope.group_by), *_days(scope.window), scope.course_id]
+        if scope.student_id is None:
             return _periods(await self._pool.fetch(_COURSE_ON_TIME, *args))
-        return _periods(await self._pool.fetch(_STUDENT_ON_TIME, *args, student_id))
+        return _periods(await self._pool.fetch(_STUDENT_ON_TIME, *args, scope.student_id))
 
 
 def _unit(group_by: GroupBy | None) -> str | None:

@@ -1,5 +1,5 @@
 from application.figures import averages, time_range
-from application.ports import Clock, StatsReader
+from application.ports import Clock, GradeScope, StatsReader
 from application.queries import GetStudentAverage
 from application.views import StudentAverageView
 from domain.statistics import as_number
@@ -11,9 +11,8 @@ class GetStudentAverageHandler:
         self._clock = clock
 
     async def __call__(self, query: GetStudentAverage) -> StudentAverageView:
-        series = await self._reader.course_grade_series(
-            window=query.window, group_by=query.group_by, student_id=query.student_id
-        )
+        scope = GradeScope(query.window, query.group_by, student_id=query.student_id)
+        series = await self._reader.course_grade_series(scope)
         return StudentAverageView(
             student_id=query.student_id,
             average_grade=as_number(series.overall.average),

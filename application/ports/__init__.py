@@ -7,6 +7,7 @@ from application.ports.grade_store import GradeStore
 from application.ports.pseudonyms import Pseudonyms
 from application.ports.stats_reader import (
     CourseGradeSeries,
+    GradeScope,
     OnTimeSeries,
     PeriodTally,
     StatsReader,
@@ -21,6 +22,7 @@ __all__ = [
     "CourseGradeSeries",
     "CurrentTaskGrade",
     "EventQueue",
+    "GradeScope",
     "GradeStore",
     "OnTimeSeries",
     "PeriodTally",

@@ -1,12 +1,23 @@
 """The read side: raw tallies (counts, exact sums). Rounding and shaping belong to the use cases."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from domain.periods import DateWindow, GroupBy
 from domain.statistics import Tally
 from domain.values import CourseId, StudentId, TaskId
+
+
+@dataclass(frozen=True, slots=True)
+class GradeScope:
+    """The grades a series counts, those of the student and/or the course graded within the
+    window, and how it buckets them by graded_at (one all-time period without `group_by`)."""
+
+    window: DateWindow = field(default_factory=DateWindow)
+    group_by: GroupBy | None = None
+    student_id: StudentId | None = None
+    course_id: CourseId | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,18 +57,9 @@ class StatsReader(Protocol):
         """The student's course-level grades and current task grades in one course."""
         ...
 
-    async def course_grade_series(
-        self,
-        *,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-        course_id: CourseId | None = None,
-    ) -> CourseGradeSeries:
-        """Course-level grades filtered by student and/or course, bucketed by graded_at.
-
-        Periods are in ascending order and only those with grades appear.
-        """
+    async def course_grade_series(self, scope: GradeScope) -> CourseGradeSeries:
+        """The course-level grades of the scope. Periods are in ascending order and only those
+        with grades appear."""
         ...
 
     async def task_tallies_by_student(self, course_id: CourseId) -> list[StudentTally]:
@@ -68,13 +70,6 @@ class StatsReader(Protocol):
         """Each student's current grade for one task."""
         ...
 
-    async def on_time_series(
-        self,
-        *,
-        course_id: CourseId,
-        window: DateWindow,
-        group_by: GroupBy | None,
-        student_id: StudentId | None = None,
-    ) -> OnTimeSeries:
-        """Current task grades of the course (and student), bucketed by graded_at, ascending."""
+    async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
+        """The current task grades of the scope (none without its course), periods ascending."""
         ...

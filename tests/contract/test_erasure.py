@@ -9,8 +9,9 @@ import pytest
 from adapter_sets import AdapterSet
 
 from adapters.postgres import ConnectionPool
+from application.ports import GradeScope
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
-from domain.periods import DateWindow, GroupBy
+from domain.periods import GroupBy
 from domain.statistics import Tally
 
 ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
@@ -58,13 +59,9 @@ async def everything_of(adapters: AdapterSet, student: uuid.UUID) -> dict[str, o
         "course grades": course.course_grades,
         "task grades": course.task_grades,
         "average": (
-            await stats.course_grade_series(
-                window=DateWindow(), group_by=GroupBy.DAY, student_id=student
-            )
+            await stats.course_grade_series(GradeScope(group_by=GroupBy.DAY, student_id=student))
         ).overall,
-        "on time": await stats.on_time_series(
-            course_id="math", window=DateWindow(), group_by=None, student_id=student
-        ),
+        "on time": await stats.on_time_series(GradeScope(course_id="math", student_id=student)),
         "in comparison": [
             t for t in await stats.task_tallies_by_student("math") if t.student_id == student
         ],
@@ -93,12 +90,10 @@ async def test_an_erasure_removes_every_grade_and_counts_the_events(adapters: Ad
     # Four events: two course grades, the current task grade and the one it replaced.
     assert await adapters.record([erasure(ANA, up_to=2)]) == 4
     assert await everything_of(adapters, ANA) == NOTHING
-    course = await adapters.stats_reader.course_grade_series(
-        window=DateWindow(), group_by=None, course_id="math"
-    )
+    course = await adapters.stats_reader.course_grade_series(GradeScope(course_id="math"))
     assert (course.overall, course.students) == (Tally(1, Decimal(5), 1), 1)
     on_time = await adapters.stats_reader.on_time_series(
-        course_id="math", window=DateWindow(), group_by=GroupBy.DAY
+        GradeScope(course_id="math", group_by=GroupBy.DAY)
     )
     assert [p.tally for p in on_time] == [Tally(1, Decimal(7), 1)]
 

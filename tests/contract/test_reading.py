@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from adapter_sets import AdapterSet
 
-from application.ports import PeriodTally, StudentTally
+from application.ports import GradeScope, PeriodTally, StudentTally
 from domain.events import CourseGraded, TaskGraded
 from domain.periods import DateWindow, GroupBy
 from domain.statistics import Tally
@@ -118,7 +118,7 @@ MATH_BY_PERIOD = {
 @pytest.mark.parametrize("group_by", [*GroupBy, None], ids=str)
 async def test_course_grade_series_per_period(reader: AdapterSet, group_by: GroupBy | None) -> None:
     series = await reader.stats_reader.course_grade_series(
-        window=DateWindow(), group_by=group_by, course_id="math"
+        GradeScope(group_by=group_by, course_id="math")
     )
     assert series.overall == Tally(6, Decimal(42), 4)
     assert series.students == 2
@@ -146,7 +146,7 @@ async def test_course_grade_series_in_a_window(
     reader: AdapterSet, window: DateWindow, expected: list[PeriodTally], students: int
 ) -> None:
     series = await reader.stats_reader.course_grade_series(
-        window=window, group_by=GroupBy.WEEK, course_id="math"
+        GradeScope(window=window, group_by=GroupBy.WEEK, course_id="math")
     )
     assert series.periods == expected
     assert series.overall == sum((p.tally for p in expected), Tally())
@@ -172,7 +172,7 @@ async def test_course_grade_series_filters(
     students: int,
 ) -> None:
     series = await reader.stats_reader.course_grade_series(
-        window=DateWindow(), group_by=None, student_id=student_id, course_id=course_id
+        GradeScope(student_id=student_id, course_id=course_id)
     )
     assert series.overall == overall
     assert series.students == students
@@ -258,14 +258,14 @@ ON_TIME_BY_PERIOD = {
 @pytest.mark.parametrize("group_by", [*GroupBy, None], ids=str)
 async def test_on_time_series_per_period(reader: AdapterSet, group_by: GroupBy | None) -> None:
     series = await reader.stats_reader.on_time_series(
-        course_id="math", window=DateWindow(), group_by=group_by
+        GradeScope(course_id="math", group_by=group_by)
     )
     assert series == ON_TIME_BY_PERIOD[group_by]
 
 
 async def test_on_time_series_of_one_student(reader: AdapterSet) -> None:
     series = await reader.stats_reader.on_time_series(
-        course_id="math", window=DateWindow(), group_by=GroupBy.WEEK, student_id=ANA
+        GradeScope(course_id="math", group_by=GroupBy.WEEK, student_id=ANA)
     )
     assert series == periods((utc(2024, 12, 30), 1, "9", 0), (utc(2025, 1, 6), 1, "7", 1))
 
@@ -289,15 +289,14 @@ async def test_on_time_series_in_a_window(
     expected: list[PeriodTally],
 ) -> None:
     series = await reader.stats_reader.on_time_series(
-        course_id="math", window=window, group_by=None, student_id=student_id
+        GradeScope(course_id="math", window=window, student_id=student_id)
     )
     assert series == expected
 
 
-async def test_on_time_series_of_an_unknown_course_is_empty(reader: AdapterSet) -> None:
-    assert (
-        await reader.stats_reader.on_time_series(
-            course_id="history", window=DateWindow(), group_by=GroupBy.DAY
-        )
-        == []
-    )
+@pytest.mark.parametrize("course_id", ["history", None], ids=["unknown", "none"])
+async def test_on_time_series_of_an_unknown_or_no_course_is_empty(
+    reader: AdapterSet, course_id: str | None
+) -> None:
+    scope = GradeScope(group_by=GroupBy.DAY, student_id=ANA, course_id=course_id)
+    assert await reader.stats_reader.on_time_series(scope) == []

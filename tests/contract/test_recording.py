@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from adapter_sets import AdapterSet
 
+from application.ports import GradeScope
 from domain.events import CourseGraded, GradeEvent, TaskGraded
-from domain.periods import DateWindow
 from domain.statistics import Tally
 
 STUDENT = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -199,9 +199,7 @@ async def test_work_after_a_commit_needs_its_own_commit(adapters: AdapterSet) ->
 async def test_uncommitted_grades_are_not_read(adapters: AdapterSet) -> None:
     async with adapters.unit_of_work() as uow:
         await uow.grades.record([course_grade("8")])
-        series = await adapters.stats_reader.course_grade_series(
-            window=DateWindow(), group_by=None, student_id=STUDENT
-        )
+        series = await adapters.stats_reader.course_grade_series(GradeScope(student_id=STUDENT))
         assert series.overall == Tally()
         await uow.commit()
     assert await course_tally(adapters) == Tally(1, Decimal(8), 1)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.postgres import ConnectionPool
+from application.ports import GradeScope
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 from domain.periods import DateWindow, GroupBy
 
@@ -81,7 +82,7 @@ async def read_everything(
     for student in [None, *STUDENTS]:
         for course in [None, *COURSES]:
             seen[f"course_grade_series {student} {course}"] = await stats.course_grade_series(
-                window=window, group_by=group_by, student_id=student, course_id=course
+                GradeScope(window=window, group_by=group_by, student_id=student, course_id=course)
             )
     for course in COURSES:
         seen[f"by_student {course}"] = sorted(
@@ -93,7 +94,7 @@ async def read_everything(
             )
         for student in [None, *STUDENTS]:
             seen[f"on_time {course} {student}"] = await stats.on_time_series(
-                course_id=course, window=window, group_by=group_by, student_id=student
+                GradeScope(course_id=course, window=window, group_by=group_by, student_id=student)
             )
     return seen
 

@@ -19,6 +19,7 @@ from asyncpg.connection import LoggedQuery
 
 from adapters.postgres import PostgresStatsReader, migrate
 from adapters.postgres.analytics_reader import PostgresAnalyticsReader
+from application.ports import GradeScope
 from application.ports.analytics_reader import AverageBounds, RiskBounds
 from domain.periods import DateWindow, GroupBy
 
@@ -34,11 +35,11 @@ READ_PATHS: dict[str, tuple[ReadPath, set[str]]] = {
         {"student_course_tallies_pkey", "student_course_tallies_by_course"},
     ),
     "student average": (
-        lambda r: r.course_grade_series(window=WINDOW, group_by=GroupBy.WEEK, student_id=STUDENT),
+        lambda r: r.course_grade_series(GradeScope(WINDOW, GroupBy.WEEK, student_id=STUDENT)),
         {"student_course_grade_days_pkey"},
     ),
     "course average": (
-        lambda r: r.course_grade_series(window=WINDOW, group_by=GroupBy.MONTH, course_id="math"),
+        lambda r: r.course_grade_series(GradeScope(WINDOW, GroupBy.MONTH, course_id="math")),
         {"course_grade_days_pkey"},
     ),
     "task comparison": (
@@ -50,13 +51,11 @@ READ_PATHS: dict[str, tuple[ReadPath, set[str]]] = {
         {"current_task_grades_by_task"},
     ),
     "course on-time": (
-        lambda r: r.on_time_series(course_id="math", window=WINDOW, group_by=GroupBy.DAY),
+        lambda r: r.on_time_series(GradeScope(WINDOW, GroupBy.DAY, course_id="math")),
         {"course_task_grade_days_pkey"},
     ),
     "student on-time": (
-        lambda r: r.on_time_series(
-            course_id="math", window=DateWindow(), group_by=None, student_id=STUDENT
-        ),
+        lambda r: r.on_time_series(GradeScope(course_id="math", student_id=STUDENT)),
         {"current_task_grades_pkey"},
     ),
 }
