@@ -52,10 +52,28 @@ BATCH_FROM_TABLE = f"SELECT * FROM pg_temp.{INCOMING_TABLE}"
 _DAY = "(({at}) AT TIME ZONE 'UTC')::date"
 
 
-_ADD = (
-    "count = t.count + excluded.count, total = t.total + excluded.total,"
-    " on_time = t.on_time + excluded.on_time"
-)
+
+
+def _add(
+    name: str, table: str, deltas: str, keys: tuple[str, ...], *, skip_no_change: bool = False
+) -> str:
+    """A step that adds the rows of the step `deltas`, summed by `keys`, to the tallies of
+    `table` (rows in key order; with `skip_no_change`, not the sums that change nothing)."""
+    columns = ", ".join(keys)
+    having = (
+        "HAVING sum(count) <> 0 OR sum(total) <> 0 OR sum(on_time) <> 0" if skip_no_change else ""
+    )
+    return f"""{name} AS (
+    INSERT INTO {table} AS t ({columns}, count, total, on_time)
+    SELECT {columns}, sum(count), sum(total), sum(on_time)
+    FROM {deltas}
+    GROUP BY {columns}
+    {having}
+    ORDER BY {columns}
+    ON CONFLICT ({columns}) DO UPDATE SET
+        count = t.count + excluded.count, total = t.total + excluded.total,
+        on_time = t.on_time + excluded.on_time
+)"""
 
 
 def record_grades_sql(batch_source: str) -> str:
@@ -178,23 +196,9 @@ student_courses AS (
         task_total = t.task_total + excluded.task_total,
         task_on_time = t.task_on_time + excluded.task_on_time
 ),
-student_course_days AS (
-    INSERT INTO student_course_grade_days AS t
-        (student_id, course_id, day, count, total, on_time)
-    SELECT student_id, course_id, day, sum(count), sum(total), sum(on_time)
-    FROM course_deltas
-    GROUP BY student_id, course_id, day
-    ORDER BY student_id, course_id, day
-    ON CONFLICT (student_id, course_id, day) DO UPDATE SET {_ADD}
-),
-course_days AS (
-    INSERT INTO course_grade_days AS t (course_id, day, count, total, on_time)
-    SELECT course_id, day, sum(count), sum(total), sum(on_time)
-    FROM course_deltas
-    GROUP BY course_id, day
-    ORDER BY course_id, day
-    ON CONFLICT (course_id, day) DO UPDATE SET {_ADD}
-),
+{_add("student_course_days", "student_course_grade_days", "course_deltas",
+      ("student_id", "course_id", "day"))},
+{_add("course_days", "course_grade_days", "course_deltas", ("course_id", "day"))},
 -- Both per-course tallies of task grades sum the same few rows per (course, task, day).
 task_day_deltas AS (
     SELECT course_id, task_id, day, sum(count) AS count, sum(total) AS total,
@@ -202,24 +206,10 @@ task_day_deltas AS (
     FROM task_deltas
     GROUP BY course_id, task_id, day
 ),
-course_task_days AS (
-    INSERT INTO course_task_grade_days AS t (course_id, day, count, total, on_time)
-    SELECT course_id, day, sum(count), sum(total), sum(on_time)
-    FROM task_day_deltas
-    GROUP BY course_id, day
-    HAVING sum(count) <> 0 OR sum(total) <> 0 OR sum(on_time) <> 0
-    ORDER BY course_id, day
-    ON CONFLICT (course_id, day) DO UPDATE SET {_ADD}
-),
-course_tasks AS (
-    INSERT INTO course_task_tallies AS t (course_id, task_id, count, total, on_time)
-    SELECT course_id, task_id, sum(count), sum(total), sum(on_time)
-    FROM task_day_deltas
-    GROUP BY course_id, task_id
-    HAVING sum(count) <> 0 OR sum(total) <> 0 OR sum(on_time) <> 0
-    ORDER BY course_id, task_id
-    ON CONFLICT (course_id, task_id) DO UPDATE SET {_ADD}
-)
+{_add("course_task_days", "course_task_grade_days", "task_day_deltas", ("course_id", "day"),
+      skip_no_change=True)},
+{_add("course_tasks", "course_task_tallies", "task_day_deltas", ("course_id", "task_id"),
+      skip_no_change=True)}
 SELECT (SELECT count(*) FROM course_inserted)
      + (SELECT count(*)
         FROM new_events AS r
