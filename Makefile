@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# The benchmark of issue 4 (bench/run.py): make bench ARGS="--task-grades 200000 --duration 5".
+# The benchmark (bench/, `python -m bench`): make bench ARGS="--task-grades 200000 --duration 5".
 # Installs wrk from the distribution's packages when it can (root, apt); otherwise the benchmark
 # falls back to its built-in load generator.
 bench: install
@@ -39,4 +39,4 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null && \
 	  { apt-get install -y -q wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }; }; } || \
 	  echo "wrk is not installed (as root: apt-get install wrk); using the built-in load generator"
-	$(BIN)/classconnect-stats bench $(ARGS)
+	$(BIN)/python -m bench $(ARGS)

@@ -1,4 +1,4 @@
-"""The benchmark, end to end: `make bench ARGS="..."` or `classconnect-stats bench ...`.
+"""The benchmark, end to end: `make bench ARGS="..."` or `python -m bench ...` (from a checkout).
 
 For each dataset size (`--scales`, smallest first) in a fresh database `ccstats_bench_*` (created
 and dropped here), with its own Redis stream:
@@ -58,7 +58,7 @@ MAX_TARGET_PAIRS = 10_000
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="classconnect-stats bench", description=__doc__,
+        prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     size = p.add_argument_group("dataset (the largest size; smaller ones scale from it)")
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if args.skip_load and not args.database_url:
         sys.exit("--skip-load measures an existing database: give it with --database-url")
-    command = "classconnect-stats bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     asyncio.run(Bench(args, command.strip()).run())
 
 

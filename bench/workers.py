@@ -2,82 +2,77 @@
 
     .venv/bin/python -m bench.workers [--events 100000] [--per-message 1] [--workers 1 2]
 
-For each worker count: a fresh database (migrated), a fresh stream holding `--events` task grades
-in messages of `--per-message` events (1: as single POSTs arrive without coalescing), then that
-many `classconnect-stats worker` processes. The clock runs from the first committed grade to the
-last (process start-up is not counted). Prints a table; cleans up after itself.
+For each worker count: a fresh database (`classconnect-stats migrate`), a fresh stream holding
+`--events` task grades in messages of `--per-message` events (1: as single POSTs arrive without
+coalescing), queued by `classconnect-stats import --batch-size <per-message>`, then that many
+`classconnect-stats worker` processes. The clock runs from the first committed grade to the last
+(process start-up is not counted). Prints a table; cleans up after itself.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
 import redis.asyncio as redis
-from taskiq.formatters.json_formatter import JSONFormatter
-from taskiq.message import TaskiqMessage
-
-from adapters import event_codec
-from adapters.postgres import migrate
-from domain.events import TaskGraded
-from entrypoints.worker.tasks import INGEST_TASK
 
 ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "entrypoints.cli"]
 
 
-def task_grades(count: int, seed: int = 7) -> list[TaskGraded]:
-    """Grades over 2,000 courses x 20 tasks and 100,000 students, some of them regrades."""
+def task_grades(count: int, seed: int = 7) -> list[dict[str, object]]:
+    """Grades (as import rows) over 2,000 courses x 20 tasks and 100,000 students, some of them
+    regrades, graded over the 90 days before the last week."""
     rng = random.Random(seed)
     students = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(100_000)]
-    start = datetime(2026, 1, 5, tzinfo=UTC)
-    grades = []
-    for _ in range(count):
-        at = start + timedelta(seconds=rng.randrange(90 * 86400))
-        grades.append(
-            TaskGraded(
-                uuid.uuid4(),
-                rng.choice(students),
-                f"course-{rng.randrange(2000)}",
-                f"task-{rng.randrange(20)}",
-                Decimal(rng.randrange(1001)) / 100,
-                rng.random() < 0.85,
-                at,
-                at,
-            )
-        )
-    return grades
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=97)
+    return [
+        {
+            "kind": "task_grade",
+            "event_id": str(uuid.UUID(int=rng.getrandbits(128))),
+            "student_id": str(rng.choice(students)),
+            "course_id": f"course-{rng.randrange(2000)}",
+            "task_id": f"task-{rng.randrange(20)}",
+            "grade": rng.randrange(1001) / 100,
+            "on_time": rng.random() < 0.85,
+            "graded_at": (start + timedelta(seconds=rng.randrange(90 * 86400))).isoformat(),
+        }
+        for _ in range(count)
+    ]
 
 
-async def fill_stream(client: redis.Redis, stream: str, grades: list[TaskGraded], per: int) -> int:
-    formatter = JSONFormatter()
-    messages = 0
-    async with client.pipeline(transaction=False) as pipe:
-        for start in range(0, len(grades), per):
-            message = TaskiqMessage(
-                task_id=uuid.uuid4().hex,
-                task_name=INGEST_TASK,
-                labels={"ack_type": "manual"},
-                args=[event_codec.encode(grades[start : start + per])],
-                kwargs={},
-            )
-            pipe.xadd(stream, {b"data": formatter.dumps(message).message})
-            messages += 1
-            if messages % 5000 == 0:
-                await pipe.execute()
-        await pipe.execute()
-    return messages
+async def run_command(env: dict[str, str], *args: str) -> None:
+    """A `classconnect-stats` command, to its end; raises when it fails."""
+    process = await asyncio.create_subprocess_exec(
+        *CLI, *args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    if await process.wait():
+        raise RuntimeError(f"classconnect-stats {args[0]} exited with {process.returncode}")
 
 
-async def measure(args: argparse.Namespace, workers: int, grades: list[TaskGraded]) -> dict:
+async def fill_stream(env: dict[str, str], grades: list[dict[str, object]], per: int) -> int:
+    """Queue the grades through `classconnect-stats import`, `per` events to a message; the
+    number of messages."""
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as directory:
+        rows = Path(directory) / "grades.jsonl"
+        rows.write_text("".join(json.dumps(grade) + "\n" for grade in grades))
+        # One message per batch: no coalescing of batches queued one after the other.
+        fill = {**env, "STATS_QUEUE_COALESCE_WINDOW": "0"}
+        await run_command(fill, "import", str(rows), "--batch-size", str(per), "--no-progress")
+    return -(-len(grades) // per)
+
+
+async def measure(args: argparse.Namespace, workers: int, grades: list[dict[str, object]]) -> dict:
     name = f"bench_workers_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(args.database_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -87,8 +82,6 @@ async def measure(args: argparse.Namespace, workers: int, grades: list[TaskGrade
     stream = f"{name}:events"
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        await migrate(url)
-        messages = await fill_stream(client, stream, grades, args.per_message)
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -99,7 +92,9 @@ async def measure(args: argparse.Namespace, workers: int, grades: list[TaskGrade
             "STATS_LOG_LEVEL": "WARNING",
             "STATS_AUTO_MIGRATE": "false",
         }
-        command = [sys.executable, "-m", "entrypoints.cli", "worker"]
+        await run_command(env, "migrate")
+        messages = await fill_stream(env, grades, args.per_message)
+        command = [*CLI, "worker"]
         processes = [
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: ASYNC220 - a benchmark, at start-up
             for _ in range(workers)

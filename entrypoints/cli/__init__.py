@@ -6,12 +6,12 @@ once for all of them (see `preconditions`)."""
 import argparse
 from collections.abc import Sequence
 
-from entrypoints.cli import bench, dead_letters, importer, queue, service, token
+from entrypoints.cli import dead_letters, importer, queue, service, token
 from entrypoints.cli import verify as verify_command
 from entrypoints.cli.preconditions import load_settings, redis_reachable, refuse_without_redis
 from entrypoints.logging_setup import configure_logging
 
-COMMAND_GROUPS = (service, dead_letters, token, queue, importer, bench, verify_command)
+COMMAND_GROUPS = (service, dead_letters, token, queue, importer, verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
