@@ -8,18 +8,20 @@ cent. The arithmetic is on integers: a Decimal is the exact ratio of two integer
 
 A spread is computed from `SpreadFacts` - the count, the exact sum and sum of squares, the
 histogram and a few values picked by rank - rather than from every value, so that a database can
-aggregate a large set and hand over only those (the ranks are `quartile_ranks(count)`).
+aggregate a large set and hand over only those (the ranks are `quartile_ranks(count)`). The values
+may also be exact fractions (`Fraction`): the spread of averages is computed from the averages
+themselves, never from their rounded figures.
 """
 
 import math
 import operator
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from domain.statistics import (
-    average_cents,
     exact_product,
     exact_sum,
     from_cents,
@@ -29,6 +31,9 @@ from domain.statistics import (
 
 HISTOGRAM_BINS = 10
 QUARTERS = (1, 2, 3)  # the quartiles, in quarters
+
+# An exact value: a grade or a sum of grades (Decimal), or an average (Fraction).
+Exact = Decimal | Fraction
 
 
 def cents_ceiling(value: Decimal) -> int:
@@ -60,7 +65,7 @@ def quartile_ranks(count: int) -> tuple[int, ...]:
     return tuple(ranks)
 
 
-def _quantile_cents(count: int, quarters: int, lower: Decimal, upper: Decimal) -> int:
+def _quantile_cents(count: int, quarters: int, lower: Exact, upper: Exact) -> int:
     """Linear interpolation between closest ranks (numpy's default, R's type 7) at q = quarters/4,
     from the values at the two ranks around the position (quartile_ranks), in cents."""
     weight = (count - 1) * quarters % 4  # the position's fraction, in quarters
@@ -69,7 +74,7 @@ def _quantile_cents(count: int, quarters: int, lower: Decimal, upper: Decimal) -
     return whole_cents((4 - weight) * a * d + weight * c * b, 4 * b * d)
 
 
-def std_dev_cents(count: int, total: Decimal, total_of_squares: Decimal) -> int:
+def std_dev_cents(count: int, total: Exact, total_of_squares: Exact) -> int:
     """The population standard deviation of `count` (> 0) values with the exact sum `total` and
     sum of squares `total_of_squares`, in cents rounded half up on the exact value.
 
@@ -111,9 +116,9 @@ class SpreadFacts:
     """
 
     count: int
-    total: Decimal
-    total_of_squares: Decimal
-    ranked: tuple[Decimal, ...]
+    total: Exact
+    total_of_squares: Exact
+    ranked: tuple[Exact, ...]
     histogram: list[int]
 
     @classmethod
@@ -134,19 +139,29 @@ class SpreadFacts:
         )
 
     @classmethod
-    def of_cents(cls, ordered_cents: Sequence[int]) -> "SpreadFacts":
-        """The facts of the values `ordered_cents` / 100 (ascending, not empty), in integers."""
-        if not ordered_cents:
+    def of_averages(cls, tallies: Iterable[tuple[int, Decimal]]) -> "SpreadFacts":
+        """The facts of the exact averages total / count of `tallies` (count > 0, not empty).
+
+        Every average is put over one common denominator, so that sorting, summing, squaring
+        and binning them is integer arithmetic; only the few figures kept become Fractions.
+        """
+        ratios = [(total.as_integer_ratio(), count) for count, total in tallies]
+        if not ratios:
             raise ValueError("spread of no values")
+        common = math.lcm(*(denominator * count for (_, denominator), count in ratios))
+        ordered = sorted(
+            numerator * (common // (denominator * count))
+            for (numerator, denominator), count in ratios
+        )
         counts = [0] * HISTOGRAM_BINS
         last_bin = HISTOGRAM_BINS - 1
-        for cents in ordered_cents:
-            counts[min(cents // 100, last_bin)] += 1
+        for scaled in ordered:
+            counts[min(scaled // common, last_bin)] += 1
         return cls(
-            count=len(ordered_cents),
-            total=Decimal(f"{sum(ordered_cents)}E-2"),
-            total_of_squares=Decimal(f"{sum(c * c for c in ordered_cents)}E-4"),
-            ranked=tuple(from_cents(ordered_cents[r]) for r in quartile_ranks(len(ordered_cents))),
+            count=len(ordered),
+            total=Fraction(sum(ordered), common),
+            total_of_squares=Fraction(sum(s * s for s in ordered), common * common),
+            ranked=tuple(Fraction(ordered[r], common) for r in quartile_ranks(len(ordered))),
             histogram=counts,
         )
 
@@ -176,9 +191,10 @@ class Spread:
         if count < 1:
             raise ValueError("spread of no values")
         low, q1_low, q1_high, q2_low, q2_high, q3_low, q3_high, high = facts.ranked
+        total, denominator = facts.total.as_integer_ratio()
         return cls(
             count=count,
-            mean=average_cents(facts.total, count),
+            mean=whole_cents(total, denominator * count),
             minimum=_cents(low),
             first_quartile=_quantile_cents(count, 1, q1_low, q1_high),
             median=_quantile_cents(count, 2, q2_low, q2_high),
@@ -189,7 +205,7 @@ class Spread:
         )
 
 
-def _cents(value: Decimal) -> int:
+def _cents(value: Exact) -> int:
     return whole_cents(*value.as_integer_ratio())
 
 

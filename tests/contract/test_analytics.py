@@ -382,6 +382,20 @@ async def test_an_empty_course_has_no_figures(analytics: Any) -> None:
     ]
 
 
+async def test_the_distribution_is_of_the_exact_averages_on_both_adapters(analytics: Any) -> None:
+    """Averages 5 and 21.5 / 3 = 7.1666... (shown 7.17): their median 6.0833... shows as 6.08,
+    not as the 6.09 of the shown figures' median 6.085."""
+    ana, ben = uuid.uuid4(), uuid.uuid4()
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    grades = [(ana, "t1", "5"), (ben, "t1", "7"), (ben, "t2", "7"), (ben, "t3", "7.5")]
+    await analytics.adapters.record([
+        TaskGraded(uuid.uuid4(), student, "exact", t, Decimal(g), True, at, at)
+        for student, t, g in grades
+    ])
+    view = await GetAverageDistributionHandler(analytics.reader)(GetAverageDistribution("exact"))
+    assert (view.median, view.mean, view.min, view.max) == (6.08, 6.08, 5.0, 7.17)
+
+
 async def test_task_ids_sort_by_code_point_on_both_adapters(analytics: Any) -> None:
     """Postgres' default collation would put 'a' before 'B' and ignore '-' and '_'."""
     student = uuid.uuid4()

@@ -165,11 +165,12 @@ _FIELD = {
 
 
 def distribution(events: list[GradeEvent], course: str) -> dict[str, object]:
-    averages = [
-        exact(row["average_grade"])  # type: ignore[arg-type]
-        for row in students(events, course).values()
-        if row["average_grade"] is not None
-    ]
+    """The spread of the students' exact task averages (not of their rounded figures)."""
+    grades = [g for g in current_task_grades(surviving(events)) if g.course_id == course]
+    averages = []
+    for student in {g.student_id for g in grades}:
+        own = [Fraction(g.grade) for g in grades if g.student_id == student]
+        averages.append(sum(own, Fraction(0)) / len(own))
     if not averages:
         return {"student_count": 0, "histogram": [0] * 10}
     figures = spread(averages)

@@ -139,6 +139,19 @@ async def test_distribution_of_task_averages(school: Analytics) -> None:
     )
 
 
+async def test_the_distribution_is_of_the_exact_averages() -> None:
+    """Averages 5 and 21.5 / 3 = 7.1666... (shown 7.17): the median and mean 6.0833... show as
+    6.08; computed from the shown figures they would be 6.085, shown as 6.09."""
+    service = Analytics()
+    await service.batch({"events": [
+        task(ANA, "hw1", 5, 1), task(BEN, "hw1", 7, 1), task(BEN, "hw2", 7, 2),
+        task(BEN, "hw3", 7.5, 3),
+    ]})
+    await service.deliver()
+    view = await service.distribution(GetAverageDistribution("math"))
+    assert (view.median, view.mean, view.min, view.max) == (6.08, 6.08, 5.0, 7.17)
+
+
 async def test_at_risk_names_reasons_and_figures(school: Analytics) -> None:
     view = await school.at_risk(FindAtRiskStudents("math"))
     assert [(s.student_id, s.reasons) for s in view.students] == [

@@ -1,5 +1,6 @@
 """The order statistics: fixed cases worked by hand, and properties against analytics_oracle."""
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -208,14 +209,46 @@ def test_spread_matches_the_oracle(values: list[Decimal]) -> None:
     assert rounded(min(Fraction(v) for v in values)) <= spread.median / 100 <= spread.maximum / 100
 
 
-@given(st.lists(st.integers(0, 1000), min_size=1, max_size=300))
-def test_spread_of_cents_matches_the_spread_of_their_values(cents: list[int]) -> None:
-    ordered = sorted(cents)
-    values = [from_cents(c) for c in ordered]
-    assert SpreadFacts.of_cents(ordered) == SpreadFacts.of(values)
-    assert as_shown(Spread.from_facts(SpreadFacts.of_cents(ordered))) == oracle.spread(
-        [Fraction(c, 100) for c in ordered]
-    )
+# A student's grades: the count and exact sum of each student's current task grades.
+tallies = st.lists(grades, min_size=1, max_size=12).map(
+    lambda own: (len(own), functools.reduce(exact_sum, own, Decimal(0)))
+)
+
+
+class TestSpreadOfAverages:
+    """The spread of students' averages is computed from the exact averages, rounded once."""
+
+    def test_the_median_of_5_and_7_1666_is_6_08(self) -> None:
+        # 43 / 6 = 7.1666... shows as 7.17; (5 + 7.1666...) / 2 = 6.0833... shows as 6.08, where
+        # the median of the shown figures, (5 + 7.17) / 2 = 6.085, would show as 6.09.
+        spread = Spread.from_facts(SpreadFacts.of_averages([(1, Decimal(5)), (6, Decimal(43))]))
+        assert (spread.median, spread.mean, spread.minimum, spread.maximum) == (608, 608, 500, 717)
+
+    def test_an_average_shown_as_9_falls_in_the_bin_of_its_exact_value(self) -> None:
+        facts = SpreadFacts.of_averages([(3, Decimal("26.99"))])  # 8.9966..., shown as 9.00
+        assert facts.histogram == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+        assert Spread.from_facts(facts).maximum == 900
+
+    def test_the_order_of_the_students_does_not_matter(self) -> None:
+        rows = [(3, Decimal("21.5")), (1, Decimal(5)), (7, Decimal("69.993"))]
+        assert SpreadFacts.of_averages(rows) == SpreadFacts.of_averages(rows[::-1])
+
+    def test_no_students_is_an_error(self) -> None:
+        with pytest.raises(ValueError):
+            SpreadFacts.of_averages([])
+
+    @given(st.lists(tallies, min_size=1, max_size=60))
+    def test_matches_the_oracle_on_the_exact_averages(self, rows: list[tuple[int, Decimal]]) -> None:
+        averages = [Fraction(total) / count for count, total in rows]
+        spread = Spread.from_facts(SpreadFacts.of_averages(rows))
+        assert as_shown(spread) == oracle.spread(averages)
+        assert spread.count == len(rows)
+
+    @given(st.lists(grades, min_size=1, max_size=40))
+    def test_averages_of_one_grade_are_the_spread_of_the_grades(self, values: list[Decimal]) -> None:
+        assert as_shown(Spread.from_facts(SpreadFacts.of_averages([(1, v) for v in values]))) == (
+            as_shown(Spread.of(values))
+        )
 
 
 @given(st.lists(grades, min_size=1, max_size=400))
