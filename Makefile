@@ -17,7 +17,6 @@ run: install
 	$(BIN)/classconnect-stats run
 
 test: install
-	scripts/ensure-services
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy

@@ -1,5 +1,6 @@
 """Shared fixtures. Integration and e2e tests get their own fresh Postgres database and Redis
-key-space for the run, and remove them afterwards."""
+key-space for the run, and remove them afterwards, on the servers tests/servers.py finds or
+starts (the line "servers: ..." after "collected N items" says which)."""
 
 import os
 import uuid
@@ -9,10 +10,44 @@ import asyncpg
 import pytest
 import redis.asyncio as redis
 
-ADMIN_POSTGRES_URL = os.environ.get(
-    "STATS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-TEST_REDIS_URL = os.environ.get("STATS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.servers import SuiteServers
+
+SERVERS = pytest.StashKey[SuiteServers]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        config.stash[SERVERS] = SuiteServers(os.environ)
+    except ValueError as e:
+        raise pytest.UsageError(str(e)) from e
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if SERVERS in config.stash:
+        config.stash[SERVERS].close()
+
+
+def _needs_servers(item: pytest.Item) -> bool:
+    return any(item.iter_markers("integration")) or any(item.iter_markers("e2e")) or bool(
+        {"postgres_server_url", "redis_url"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Find or start the servers before the first test, so that the report names them."""
+    if session.config.option.collectonly or not any(map(_needs_servers, session.items)):
+        return
+    servers = session.config.stash[SERVERS]
+    for url in (servers.postgres_url, servers.redis_url):
+        try:
+            url()
+        except RuntimeError:
+            pass  # each test that needs the server reports why it is missing
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str:
+    return config.stash[SERVERS].describe()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -21,8 +56,8 @@ def _with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url() -> str:
-    return ADMIN_POSTGRES_URL
+def postgres_server_url(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.stash[SERVERS].postgres_url()
 
 
 @pytest.fixture
@@ -32,8 +67,8 @@ async def fresh_database_url(postgres_server_url: str) -> AsyncIterator[str]:
     try:
         admin = await asyncpg.connect(postgres_server_url, timeout=5)
     except (OSError, asyncpg.PostgresError) as e:
-        pytest.fail(f"PostgreSQL is not reachable at {postgres_server_url}: {e}. "
-                    "Run scripts/ensure-services (see DEVELOPERS.md).")
+        pytest.fail(f"PostgreSQL is not reachable at {postgres_server_url}: {e} "
+                    "(see STATS_TEST_POSTGRES_URL in DEVELOPERS.md)")
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         yield _with_database(postgres_server_url, name)
@@ -42,9 +77,9 @@ async def fresh_database_url(postgres_server_url: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-def redis_url() -> str:
-    return TEST_REDIS_URL
+@pytest.fixture(scope="session")
+def redis_url(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.stash[SERVERS].redis_url()
 
 
 @pytest.fixture
@@ -55,8 +90,8 @@ async def redis_namespace(redis_url: str) -> AsyncIterator[str]:
     try:
         await client.ping()
     except (OSError, redis.ConnectionError) as e:
-        pytest.fail(f"Redis is not reachable at {redis_url}: {e}. "
-                    "Run scripts/ensure-services (see DEVELOPERS.md).")
+        pytest.fail(f"Redis is not reachable at {redis_url}: {e} "
+                    "(see STATS_TEST_REDIS_URL in DEVELOPERS.md)")
     try:
         yield prefix
     finally:

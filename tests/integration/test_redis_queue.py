@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import redis.asyncio as redis
@@ -152,11 +153,13 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_replayable(
         assert await dead.count() == 0
 
 
-async def test_the_database_number_in_the_url_is_honoured(redis_namespace: str) -> None:
-    url = "redis://127.0.0.1:6379/7"
+async def test_the_database_number_in_the_url_is_honoured(
+    redis_url: str, redis_namespace: str
+) -> None:
+    url = urlsplit(redis_url)._replace(path="/7").geturl()
     settings = queue_settings(url, redis_namespace)
     db7 = redis.from_url(url)
-    db0 = redis.from_url("redis://127.0.0.1:6379/0")
+    db0 = redis.from_url(urlsplit(redis_url)._replace(path="/0").geturl())
     try:
         broker = redis_broker(settings, FAST_QUEUE)
         await broker.startup()
