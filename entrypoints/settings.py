@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     shutdown_timeout: float = Field(
         default=8.0, gt=0, description="on SIGTERM, seconds to let in-flight requests finish"
     )
+    # A connection must deliver each request's head (its line and headers) within this many
+    # seconds of opening or of its previous answer; an idle keep-alive connection is closed
+    # after as long. Slow or stuck clients cannot hold the server's connections.
+    request_header_timeout: float = Field(default=15.0, gt=0)
     ready_timeout: float = Field(
         default=1.0, gt=0, description="seconds per dependency check of /stats/ready and /metrics"
     )

@@ -90,6 +90,9 @@ def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> No
         app,
         loop=new_event_loop(), sock=sock, print=None, access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
+        # aiohttp closes a connection still waiting for a complete request head this long after
+        # it opened or after its last answer: the header-read timeout.
+        keepalive_timeout=settings.request_header_timeout,
     )
     log.info("stopped")
 
