@@ -39,7 +39,7 @@ from pathlib import Path
 import aiohttp
 from redis.asyncio import Redis
 
-from adapters.redis_queue.inspection import queue_stats
+from adapters.queue.redis.inspection import queue_stats
 from bench import ingest_wrk
 from bench.http_load import percentile, wrk_path
 

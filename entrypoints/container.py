@@ -1,24 +1,38 @@
-"""The composition root: which adapters implement the ports, and the use cases over them.
+"""The composition root: which adapters implement the ports, the use cases over them, and the
+lifetime of everything that holds a connection. The API, the worker, the CLI and the benchmark
+all build their objects here (`build_container`), and tests override its providers.
 
-Every adapters container exposes the same provider names (clock, unit_of_work, stats_reader,
-broker, event_queue), so the use cases do not know which one they run on: the pattern of
-dependency-injector's `use-cases` example.
+Two choices are made from the settings, each in one place, by `providers.Selector`:
+- storage: "postgres" when a database URL is set (the CLI sets it to the embedded server's when
+  none is configured), else "memory";
+- queue: "redis" when a queue URL is set, else "in_process" (an event is recorded before its
+  request is answered).
 """
 
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from dependency_injector import containers, providers
+from redis.asyncio import Redis
 
 from adapters.clock import SystemClock
-from adapters.coalescing_queue import CoalescingEventQueue
 from adapters.hmac_pseudonyms import HmacPseudonyms
-from adapters.in_process_queue import InProcessEventQueue
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
 from adapters.memory.analytics_reader import InMemoryAnalyticsReader
-from adapters.postgres import PostgresStatsReader, PostgresUnitOfWork, new_pool, opened
+from adapters.postgres import (
+    ConnectionPool,
+    PostgresStatsReader,
+    PostgresUnitOfWork,
+    new_pool,
+    opened,
+)
 from adapters.postgres.analytics_reader import PostgresAnalyticsReader
-from adapters.taskiq_queue import TaskiqEventQueue
+from adapters.queue.coalescing import CoalescingEventQueue
+from adapters.queue.in_process import InProcessEventQueue
+from adapters.queue.recording import BatchingRecorder
+from adapters.queue.redis import RedisDeadLetters, RedisQueueInspector, ReliableRedisStreamBroker
+from adapters.queue.retry import RetryPolicy
+from adapters.queue.taskiq_publisher import TaskiqEventQueue
 from application.handlers.erase_student import EraseStudentHandler
 from application.handlers.export_course_grades import ExportCourseGradesHandler
 from application.handlers.find_at_risk_students import FindAtRiskStudentsHandler
@@ -35,86 +49,141 @@ from application.handlers.list_course_students import ListCourseStudentsHandler
 from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grade_batch import SubmitGradeBatchHandler
 from application.handlers.submit_grades import SubmitGrades
+from entrypoints.limits import WriteGuard
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import ingest_kicker, redis_broker
 
 
-class MemoryAdapters(containers.DeclarativeContainer):
-    """Everything in this process; events are recorded as they are published. Nothing survives
-    a restart: for tests and trying things out."""
+def storage_mode(settings: Settings) -> str:
+    return "memory" if settings.database_url is None else "postgres"
+
+
+def queue_mode(settings: Settings) -> str:
+    return "redis" if settings.queue_url else "in_process"
+
+
+@asynccontextmanager
+async def _opened_pool(pool: ConnectionPool | None) -> AsyncIterator[ConnectionPool | None]:
+    if pool is None:
+        yield None
+        return
+    async with opened(pool):
+        yield pool
+
+
+@asynccontextmanager
+async def _closed_on_exit(client: Redis | None) -> AsyncIterator[Redis | None]:
+    try:
+        yield client
+    finally:
+        if client is not None:
+            await client.aclose()
+
+
+class Adapters(containers.DeclarativeContainer):
+    """Every port's implementation for these settings."""
 
     settings = providers.Dependency(instance_of=Settings)
+    storage = providers.Callable(storage_mode, settings)
+    queue = providers.Callable(queue_mode, settings)
+
     clock = providers.Singleton(SystemClock)
+    pseudonyms = providers.Singleton(HmacPseudonyms, key=settings.provided.pseudonym_key_bytes)
+
+    # Storage. Nothing in memory survives a restart: for tests and trying things out.
     database = providers.Singleton(InMemoryDatabase)
-    unit_of_work = providers.Factory(InMemoryUnitOfWork, database=database)
-    stats_reader = providers.Singleton(InMemoryStatsReader, database=database)
-    analytics_reader = providers.Singleton(InMemoryAnalyticsReader, database=database)
-    pseudonyms = providers.Singleton(
-        HmacPseudonyms, key=settings.provided.pseudonym_key_bytes
-    )
-    broker = providers.Object(None)
-    event_queue = providers.Singleton(
-        InProcessEventQueue,
-        record_grades=providers.Singleton(RecordGradesHandler, uow=unit_of_work.provider),
-    )
-
-
-class PostgresAdapters(containers.DeclarativeContainer):
-    """Statistics in PostgreSQL; events recorded in this process as they are published."""
-
-    settings = providers.Dependency(instance_of=Settings)
-    clock = providers.Singleton(SystemClock)
-    pool = providers.Singleton(
+    postgres_pool = providers.Singleton(
         new_pool,
         url=settings.provided.database_url,
         min_size=0,  # start even while PostgreSQL is down: reads answer 503 until it is back
         max_size=settings.provided.database_pool_size,
         command_timeout=settings.provided.database_timeout,
     )
+    pool = providers.Selector(storage, memory=providers.Object(None), postgres=postgres_pool)
     # The pool's lifetime; its users get the pool itself, so they stay synchronous to build.
-    pool_connection = providers.Resource(opened, pool)
-    unit_of_work = providers.Factory(PostgresUnitOfWork, pool=pool)
-    stats_reader = providers.Singleton(PostgresStatsReader, pool=pool)
-    analytics_reader = providers.Singleton(PostgresAnalyticsReader, pool=pool)
-    pseudonyms = providers.Singleton(
-        HmacPseudonyms, key=settings.provided.pseudonym_key_bytes
+    pool_connection = providers.Resource(_opened_pool, pool)
+    unit_of_work = providers.Selector(
+        storage,
+        memory=providers.Factory(InMemoryUnitOfWork, database=database),
+        postgres=providers.Factory(PostgresUnitOfWork, pool=postgres_pool),
     )
-    broker = providers.Object(None)
-    event_queue = providers.Singleton(
-        InProcessEventQueue,
-        record_grades=providers.Singleton(RecordGradesHandler, uow=unit_of_work.provider),
+    stats_reader = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryStatsReader, database=database),
+        postgres=providers.Singleton(PostgresStatsReader, pool=postgres_pool),
+    )
+    analytics_reader = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryAnalyticsReader, database=database),
+        postgres=providers.Singleton(PostgresAnalyticsReader, pool=postgres_pool),
     )
 
-
-class PostgresRedisAdapters(PostgresAdapters):
-    """Statistics in PostgreSQL; events queued in a Redis stream for the workers."""
-
-    broker = providers.Singleton(redis_broker, settings=PostgresAdapters.settings)
+    # The queue: a Redis stream read by the workers through taskiq, or none.
+    redis_broker = providers.Singleton(
+        ReliableRedisStreamBroker,
+        url=settings.provided.queue_url,
+        queue_name=settings.provided.queue_name,
+        consumer_group_name=settings.provided.consumer_group,
+        consumer_name=settings.provided.queue_consumer_name,
+        idle_timeout=settings.provided.queue_idle_timeout,
+        trim_interval=settings.provided.queue_trim_interval,
+        max_deliveries=settings.provided.queue_max_deliveries,
+    )
+    broker = providers.Selector(queue, in_process=providers.Object(None), redis=redis_broker)
     # POSTs arriving together go out as one queue message (each still awaits its XADD).
-    event_queue = providers.Singleton(
+    redis_publisher = providers.Singleton(
         CoalescingEventQueue,
         queue=providers.Singleton(
-            TaskiqEventQueue,
-            kicker=providers.Callable(ingest_kicker, broker),
-            timeout=PostgresAdapters.settings.provided.queue_timeout,
+            TaskiqEventQueue, redis_broker, timeout=settings.provided.queue_timeout
         ),
-        window=PostgresAdapters.settings.provided.queue_coalesce_window,
-        max_events=PostgresAdapters.settings.provided.queue_coalesce_max_events,
+        window=settings.provided.queue_coalesce_window,
+        max_events=settings.provided.queue_coalesce_max_events,
+    )
+    # A client of its own for looking at the queue (readiness, the write guard's backlog,
+    # metrics, the operators' report and dead letters), with short timeouts, so that looking
+    # never waits behind (or disturbs) the broker's connections.
+    inspection_redis = providers.Selector(
+        queue,
+        in_process=providers.Object(None),
+        redis=providers.Singleton(
+            Redis.from_url,
+            settings.provided.queue_url,
+            socket_timeout=settings.provided.ready_timeout,
+            socket_connect_timeout=settings.provided.ready_timeout,
+            max_connections=4,
+        ),
+    )
+    inspection_redis_lifetime = providers.Resource(_closed_on_exit, inspection_redis)
+    queue_inspector = providers.Selector(
+        queue,
+        in_process=providers.Object(None),
+        redis=providers.Singleton(
+            RedisQueueInspector, inspection_redis, settings.provided.queue_name
+        ),
+    )
+    dead_letters = providers.Selector(
+        queue,
+        in_process=providers.Object(None),
+        redis=providers.Singleton(RedisDeadLetters, inspection_redis, settings.provided.queue_name),
     )
 
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
-    submit_grades = providers.Singleton(
-        SubmitGrades, queue=adapters.event_queue, clock=adapters.clock
-    )
     record_grades = providers.Singleton(RecordGradesHandler, uow=adapters.unit_of_work.provider)
+    event_queue = providers.Selector(
+        adapters.queue,
+        # A POST is answered only once its grade is committed: a crash loses nothing that was
+        # acknowledged, and a failure reaches the client instead of a 202.
+        in_process=providers.Singleton(InProcessEventQueue, record_grades=record_grades),
+        redis=adapters.redis_publisher,
+    )
+    submit_grades = providers.Singleton(SubmitGrades, queue=event_queue, clock=adapters.clock)
     submit_grade_batch = providers.Singleton(
-        SubmitGradeBatchHandler, queue=adapters.event_queue, clock=adapters.clock
+        SubmitGradeBatchHandler, queue=event_queue, clock=adapters.clock
     )
     erase_student = providers.Singleton(
-        EraseStudentHandler, queue=adapters.event_queue, clock=adapters.clock
+        EraseStudentHandler, queue=event_queue, clock=adapters.clock
     )
     task_spreads = providers.Singleton(GetTaskSpreadsHandler, reader=adapters.analytics_reader)
     course_students = providers.Singleton(
@@ -152,40 +221,63 @@ class UseCases(containers.DeclarativeContainer):
     )
 
 
+class Worker(containers.DeclarativeContainer):
+    """What the worker's tasks call: the RecordGrades use case, recording the messages
+    processed at once together, retried through failures of the store."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    use_cases = providers.DependenciesContainer()
+
+    recorder = providers.Singleton(
+        BatchingRecorder,
+        use_cases.record_grades,
+        max_events=settings.provided.worker_batch_max_events,
+        linger=settings.provided.worker_batch_linger,
+        max_transactions=settings.provided.worker_batch_transactions,
+    )
+    retry_policy = providers.Singleton(
+        RetryPolicy,
+        initial_delay=settings.provided.retry_initial_delay,
+        max_delay=settings.provided.retry_max_delay,
+        max_failed_attempts=settings.provided.worker_max_attempts,
+    )
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
-    adapters = providers.DependenciesContainer()
+    adapters = providers.Container(Adapters, settings=settings)
     use_cases = providers.Container(UseCases, adapters=adapters)
+    worker = providers.Container(Worker, settings=settings, use_cases=use_cases)
+    # What a write must pass before it is queued: the client's rate, room in the queue.
+    write_guard = providers.Singleton(
+        WriteGuard,
+        rate=settings.provided.write_rate_limit,
+        burst=settings.provided.write_burst,
+        queue=adapters.queue_inspector,
+        max_backlog=settings.provided.max_queue_backlog,
+    )
 
 
 def build_container(settings: Settings | None = None) -> Container:
-    """The container for these settings: Postgres when a database URL is set (the CLI sets it to
-    the embedded server's when none is configured), Redis when a queue URL is set."""
-    settings = settings or Settings()
-    adapters: containers.DeclarativeContainer
-    if settings.database_url is None:
-        adapters = MemoryAdapters(settings=settings)
-    elif settings.queue_url is None:
-        adapters = PostgresAdapters(settings=settings)
-    else:
-        adapters = PostgresRedisAdapters(settings=settings)
-    return Container(settings=settings, adapters=adapters)
+    return Container(settings=settings or Settings())
 
 
 @asynccontextmanager
-async def build_worker_dependencies(settings: Settings) -> AsyncIterator[RecordGradesHandler]:
-    """What a worker process needs: the RecordGrades use case over open adapters."""
-    container = build_container(settings)
-    async with open_resources(container):
-        yield container.use_cases.record_grades()
-
-
-@asynccontextmanager
-async def open_resources(container: Container) -> AsyncIterator[None]:
-    """Open the container's resources (pools), and close them on the way out."""
+async def open_resources(container: Container, *, start_broker: bool = True) -> AsyncIterator[None]:
+    """Open the container's pools and clients, then start its broker if it has one (so that the
+    consumer group exists before anything is published); stop and close them in the reverse
+    order on the way out. `start_broker=False` where taskiq's own worker starts the broker."""
     await _maybe_await(container.init_resources())
     try:
-        yield
+        broker = container.adapters.broker() if start_broker else None
+        if broker is None:
+            yield
+            return
+        await broker.startup()
+        try:
+            yield
+        finally:
+            await broker.shutdown()
     finally:
         await _maybe_await(container.shutdown_resources())
 

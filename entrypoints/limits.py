@@ -1,15 +1,21 @@
-"""Per-client rate limiting of writes: a token bucket per client in this API process.
+"""What a write must pass before it is queued: the client's rate limit, and room in the queue.
+
+Rate limiting is a token bucket per client in this API process.
 
 Each API process limits on its own, so with N replicas a client may write up to N times the
 configured rate in all: set the rate per replica accordingly (or put a shared limiter at the
 ingress). Buckets of clients that went quiet are dropped, so memory stays bounded.
 """
 
+import asyncio
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from application.ports.errors import QueueUnavailable
+from application.ports.queue import QueueInspector
 
 
 @dataclass
@@ -52,3 +58,70 @@ class RateLimiter:
     @staticmethod
     def retry_after_header(wait: float) -> str:
         return str(max(1, math.ceil(wait)))
+
+
+class TooManyRequests(Exception):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:.2f} s")
+        self.retry_after = retry_after
+
+
+class QueueFull(Exception):
+    def __init__(self, backlog: int) -> None:
+        super().__init__(f"{backlog} messages wait in the queue")
+        self.backlog = backlog
+
+
+_BACKLOG_REFRESH_SECONDS = 0.5
+
+
+class _Backlog:
+    """The queue's backlog, read at most every half second per API process (so the check costs
+    nothing per request); 0 when it cannot be read (the write itself will then fail or succeed
+    on its own)."""
+
+    def __init__(self, queue: QueueInspector) -> None:
+        self._queue = queue
+        self._value = 0
+        self._read_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def current(self) -> int:
+        if time.monotonic() - self._read_at < _BACKLOG_REFRESH_SECONDS:
+            return self._value
+        async with self._lock:
+            if time.monotonic() - self._read_at >= _BACKLOG_REFRESH_SECONDS:
+                try:
+                    self._value = await self._queue.backlog()
+                except QueueUnavailable:
+                    self._value = 0
+                self._read_at = time.monotonic()
+        return self._value
+
+
+class WriteGuard:
+    """What a write must pass before it is queued: the client's rate limit (none when `rate` is
+    0), and room in the queue (no more than `max_backlog` messages not yet recorded; no limit
+    when it is 0 or there is no queue to look at)."""
+
+    def __init__(
+        self, *, rate: float, burst: int, queue: QueueInspector | None, max_backlog: int
+    ) -> None:
+        self._limiter = RateLimiter(rate, burst) if rate > 0 else None
+        self._backlog = _Backlog(queue) if queue is not None and max_backlog > 0 else None
+        self._max_backlog = max_backlog
+
+    @property
+    def limits_rate(self) -> bool:
+        return self._limiter is not None
+
+    async def admit(self, client: str, events: int) -> None:
+        """Raise TooManyRequests or QueueFull when `client` may not queue `events` now."""
+        if self._limiter is not None:
+            wait = self._limiter.acquire(client, cost=events)
+            if wait > 0:
+                raise TooManyRequests(wait)
+        if self._backlog is not None:
+            waiting = await self._backlog.current()
+            if waiting >= self._max_backlog:
+                raise QueueFull(waiting)

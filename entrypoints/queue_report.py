@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from adapters.redis_queue import QueueStats
+from application.ports.queue import QueueStats
 
 _STATS = TypeAdapter(QueueStats)
 

@@ -2,14 +2,12 @@
 
 from adapters.memory.clock import ManualClock
 from adapters.memory.database import InMemoryDatabase
-from adapters.memory.event_queue import InMemoryEventQueue
 from adapters.memory.grade_store import InMemoryGradeStore
 from adapters.memory.stats_reader import InMemoryStatsReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 
 __all__ = [
     "InMemoryDatabase",
-    "InMemoryEventQueue",
     "InMemoryGradeStore",
     "InMemoryStatsReader",
     "InMemoryUnitOfWork",

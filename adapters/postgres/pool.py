@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from adapters.postgres.failures import reported_as_unavailable
+
 
 class ConnectionPool:
     """Up to `max_size` asyncpg connections, opened when first needed and lent to one task at a
@@ -125,12 +127,13 @@ class ConnectionPool:
     async def _on_a_connection(
         self, method: Callable[..., Awaitable[Any]], query: str, args: tuple[Any, ...]
     ) -> Any:
-        connection = await self._lend()
-        try:
-            result = await method(connection, query, *args)
-        except BaseException as e:
-            self._take_back(connection, interrupted=not _leaves_the_session_usable(e))
-            raise
+        with reported_as_unavailable():
+            connection = await self._lend()
+            try:
+                result = await method(connection, query, *args)
+            except BaseException as e:
+                self._take_back(connection, interrupted=not _leaves_the_session_usable(e))
+                raise
         self._take_back(connection)
         return result
 
@@ -233,10 +236,14 @@ class _Acquisition:
         self._connection: asyncpg.Connection | None = None
 
     def __await__(self) -> Generator[Any, None, asyncpg.Connection]:
-        return self._pool._lend().__await__()
+        return self._lend().__await__()
+
+    async def _lend(self) -> asyncpg.Connection:
+        with reported_as_unavailable():
+            return await self._pool._lend()
 
     async def __aenter__(self) -> asyncpg.Connection:
-        self._connection = await self._pool._lend()
+        self._connection = await self._lend()
         return self._connection
 
     async def __aexit__(self, _type: object, exc: BaseException | None, _tb: object) -> None:

@@ -2,8 +2,10 @@ from typing import Self
 
 import asyncpg
 
+from adapters.postgres.failures import is_transient, reported_as_unavailable, unavailable
 from adapters.postgres.grade_store import PostgresGradeStore
 from adapters.postgres.pool import ConnectionPool
+from application.ports.errors import StoreUnavailable
 
 
 class PostgresUnitOfWork:
@@ -23,7 +25,8 @@ class PostgresUnitOfWork:
     async def __aenter__(self) -> Self:
         connection = await self._pool.acquire()
         try:
-            await connection.execute("BEGIN")
+            with reported_as_unavailable():
+                await connection.execute("BEGIN")
         except BaseException:
             await self._pool.release(connection)
             raise
@@ -34,10 +37,14 @@ class PostgresUnitOfWork:
     async def __aexit__(self, *exc_info: object) -> None:
         connection, self._connection = self.connection, None
         try:
-            if not connection.is_closed():
-                await connection.execute("ROLLBACK")  # only what came after the last commit
+            with reported_as_unavailable():
+                if not connection.is_closed():
+                    await connection.execute("ROLLBACK")  # only what came after the last commit
         finally:
             await self._pool.release(connection)
+        if isinstance(exc, Exception) and not isinstance(exc, StoreUnavailable) and is_transient(exc):
+            # what the block's statements raised, as the port reports it
+            raise unavailable(exc) from exc
 
     async def commit(self) -> None:
         # Like the in-memory unit of work, the block may go on recording after a commit; that

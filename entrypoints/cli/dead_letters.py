@@ -4,7 +4,10 @@ import argparse
 import asyncio
 import json
 
+from application.ports.queue import DeadLetter, DeadLetters
 from entrypoints.cli.preconditions import needs_redis
+from entrypoints.cli.queue import on_the_queue
+from entrypoints.container import Container
 from entrypoints.settings import Settings
 
 
@@ -24,14 +27,22 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> None:
-    from entrypoints.worker.dead_letters import list_dead_letters
+    async def list_(container: Container) -> list[DeadLetter]:
+        return await _dead_letters(container).list(limit=args.limit)
 
-    for letter in asyncio.run(list_dead_letters(settings, limit=args.limit)):
-        print(json.dumps(letter, default=str))
+    for letter in asyncio.run(on_the_queue(settings, list_)):
+        print(json.dumps(letter.as_dict(), default=str))
 
 
 def _replay(settings: Settings, args: argparse.Namespace) -> None:
-    from entrypoints.worker.dead_letters import replay_dead_letters
+    async def replay(container: Container) -> int:
+        return await _dead_letters(container).replay(args.ids or None)
 
-    replayed = asyncio.run(replay_dead_letters(settings, ids=args.ids or None))
+    replayed = asyncio.run(on_the_queue(settings, replay))
     print(f"replayed {replayed} dead letter(s)")
+
+
+def _dead_letters(container: Container) -> DeadLetters:
+    letters: DeadLetters | None = container.adapters.dead_letters()
+    assert letters is not None, "refused by main (needs_redis)"
+    return letters

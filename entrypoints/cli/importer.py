@@ -37,6 +37,7 @@ from application.commands import SubmitGrade
 from application.handlers.submit_grade_batch import MAX_BATCH_SIZE
 from application.handlers.submit_grades import SubmitGrades, command_from_mapping, to_event
 from application.ports import Clock
+from application.ports.errors import StoreUnavailable
 from domain.errors import FieldError, InvalidInput
 from domain.events import CourseGraded, StudentErased, TaskGraded
 from entrypoints.settings import Settings
@@ -328,7 +329,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
 
     try:
         report = asyncio.run(run())
-    except (UnreadableFile, OSError) as e:
+    except (UnreadableFile, OSError, StoreUnavailable) as e:
         sys.exit(f"import failed: {e}")
     print(
         f"{report.rows} rows read, {report.accepted} queued in {report.batches} batches,"

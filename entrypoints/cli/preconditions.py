@@ -17,9 +17,8 @@ from typing import Any, NoReturn
 
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import SettingsError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from application.ports.errors import QueueUnavailable
 from entrypoints.settings import Settings
 
 INVALID_CONFIGURATION = 2
@@ -48,7 +47,7 @@ def redis_reachable(settings: Settings) -> Iterator[None]:
     """A command that fails because Redis does not answer says so in one line."""
     try:
         yield
-    except (RedisConnectionError, RedisTimeoutError) as e:
+    except QueueUnavailable as e:
         sys.exit(f"cannot reach the Redis queue at {redact(settings.queue_url or '?')}: {e}")
 
 

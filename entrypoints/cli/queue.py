@@ -4,9 +4,15 @@ GET /stats/admin/queue)."""
 import argparse
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from application.ports.queue import QueueStats
 from entrypoints.cli.preconditions import needs_redis
+from entrypoints.container import Container, build_container, open_resources
 from entrypoints.settings import Settings
+
+T = TypeVar("T")
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -22,20 +28,19 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def _show(settings: Settings, args: argparse.Namespace) -> None:
-    from redis.asyncio import Redis
-
-    from adapters.redis_queue import QueueStats, queue_stats
     from entrypoints.queue_report import as_json, as_table
 
-    url = settings.queue_url
-    assert url, "refused by main (needs_redis)"
+    async def read(container: Container) -> QueueStats:
+        inspector = container.adapters.queue_inspector()
+        assert inspector is not None, "refused by main (needs_redis)"
+        return await inspector.stats()
 
-    async def read() -> QueueStats:
-        redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        try:
-            return await queue_stats(redis, settings.queue_name)
-        finally:
-            await redis.aclose()
-
-    stats = asyncio.run(read())
+    stats = asyncio.run(on_the_queue(settings, read))
     print(json.dumps(as_json(stats), indent=2) if args.json else as_table(stats))
+
+
+async def on_the_queue(settings: Settings, use: Callable[[Container], Awaitable[T]]) -> T:
+    """What `use` makes of the container's queue adapters (its broker is not started)."""
+    container = build_container(settings)
+    async with open_resources(container, start_broker=False):
+        return await use(container)

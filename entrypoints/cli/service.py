@@ -131,7 +131,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
     _log_queue(settings)
     _migrate_if_needed(settings)
     serve_worker_metrics(settings)
-    run_worker_process(settings)
+    run_worker_process(build_container(settings))
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:

@@ -1,21 +1,27 @@
-"""The aiohttp application factory."""
+"""The aiohttp application factory: the API over a container that wires everything it uses."""
 
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
 from entrypoints.container import Container, open_resources
-from entrypoints.http import docs, write_guard
+from entrypoints.http import docs
 from entrypoints.http.access import VERIFIER, token_verifier
 from entrypoints.http.cors import cors_middleware
-from entrypoints.http.dependencies import open_probe_redis
 from entrypoints.http.endpoints import add_endpoints
-from entrypoints.http.keys import CONTAINER, METRICS, OPENAPI, SETTINGS, USE_CASES, WITH_WORKER
+from entrypoints.http.keys import (
+    CONTAINER,
+    METRICS,
+    OPENAPI,
+    SETTINGS,
+    USE_CASES,
+    WITH_WORKER,
+    WRITE_GUARD,
+)
 from entrypoints.http.metrics import HttpMetrics
 from entrypoints.http.observability import echo_request_id, flush_access_log, observe
 from entrypoints.http.problems import problem_middleware
 from entrypoints.http.routes import all_endpoints, openapi_bytes
-from entrypoints.worker.broker import attach
 
 __all__ = ["CONTAINER", "create_app"]
 
@@ -40,29 +46,19 @@ def create_app(container: Container, *background: Background) -> web.Application
     app[METRICS] = HttpMetrics()
     app[OPENAPI] = openapi_bytes()
     app[WITH_WORKER] = bool(background)
-    write_guard.setup(app)
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)
-    app.cleanup_ctx.append(open_probe_redis)
     app.cleanup_ctx.extend(start(container) for start in background)
     return app
 
 
 async def _adapters(app: web.Application) -> AsyncIterator[None]:
-    """Open pools and start the broker before the first request (so the consumer group exists
-    before anything is published); close them after the last."""
+    """The container's resources and broker, up before the first request and closed after the
+    last."""
     container = app[CONTAINER]
     async with open_resources(container):
-        broker = container.adapters.broker()
-        if broker is None:  # events are recorded in-process
-            yield
-            return
-        attach(broker, container.use_cases.record_grades())
-        await broker.startup()
-        try:
-            yield
-        finally:
-            await broker.shutdown()
+        app[WRITE_GUARD] = container.write_guard()
+        yield

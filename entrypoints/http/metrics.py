@@ -18,10 +18,9 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
-from redis.asyncio import Redis
 
 from adapters.postgres import ConnectionPool
-from adapters.redis_queue import queue_stats
+from application.ports.queue import QueueInspector
 
 log = logging.getLogger(__name__)
 PREFIX = "classconnect_stats"
@@ -129,14 +128,19 @@ class HttpMetrics:
         self.requests.observe(method, route, status, seconds)
 
     async def refresh_gauges(
-        self, *, redis: Redis | None, stream: str, pool: ConnectionPool | None, timeout: float
+        self,
+        *,
+        queue: QueueInspector | None,
+        stream: str,
+        pool: ConnectionPool | None,
+        timeout: float,
     ) -> None:
         if pool is not None:
             self._has_pool = True
             self._read_pool(pool)
-        if redis is not None:
+        if queue is not None:
             self._has_queue = True
-            await self._read_queue(redis, stream, timeout)
+            await self._read_queue(queue, stream, timeout)
 
     def _read_pool(self, pool: Any) -> None:
         size, idle = pool.get_size(), pool.get_idle_size()
@@ -144,10 +148,10 @@ class HttpMetrics:
         self.pool_used.set(size - idle)
         self.pool_max.set(pool.get_max_size())
 
-    async def _read_queue(self, redis: Redis, stream: str, timeout: float) -> None:
+    async def _read_queue(self, queue: QueueInspector, stream: str, timeout: float) -> None:
         try:
             async with asyncio.timeout(timeout):
-                stats = await queue_stats(redis, stream)
+                stats = await queue.stats()
         except Exception as e:  # noqa: BLE001 - a scrape must not fail because the queue does
             log.warning("metrics: cannot inspect the queue: %r", e)
             self.queue_up.set(0)

@@ -8,11 +8,10 @@ from typing import Any
 import pydantic
 from aiohttp import web
 
+from application.ports.errors import Unavailable
 from domain.errors import FieldError, InvalidInput, NotFound
 from entrypoints.auth import Forbidden, Unauthorized
-from entrypoints.failures import is_transient
-from entrypoints.http.write_guard import QueueFull, TooManyRequests
-from entrypoints.limits import RateLimiter
+from entrypoints.limits import QueueFull, RateLimiter, TooManyRequests
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -103,13 +102,13 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         }.get(e.status, e.reason)
         headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
         return problem(e.status, detail, **headers)
-    except Exception as e:
-        if is_transient(e):
-            log.warning("%s %s: a dependency is unavailable: %r", request.method, request.path, e)
-            return problem(
-                503, "A database or queue the service needs is unavailable; try again shortly.",
-                **{"Retry-After": "1"},
-            )
+    except Unavailable as e:
+        log.warning("%s %s: a dependency is unavailable: %r", request.method, request.path, e)
+        return problem(
+            503, "A database or queue the service needs is unavailable; try again shortly.",
+            **{"Retry-After": "1"},
+        )
+    except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(500, "An internal error occurred; it has been logged.")
 

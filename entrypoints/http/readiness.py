@@ -11,7 +11,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import ConfigDict, Field
 
-from entrypoints.http.dependencies import database_pool, probe_redis
+from entrypoints.http.dependencies import database_pool, queue_inspector
 from entrypoints.http.keys import SETTINGS
 from entrypoints.http.problems import Problem
 
@@ -43,9 +43,9 @@ async def check_dependencies(app: web.Application) -> dict[str, Check]:
     pool = database_pool(app)
     if pool is not None:
         probes["postgres"] = lambda: pool.fetchval("SELECT 1")
-    redis = probe_redis(app)
-    if redis is not None:
-        probes["redis"] = redis.ping
+    queue = queue_inspector(app)
+    if queue is not None:
+        probes["redis"] = queue.ping
     timeout = app[SETTINGS].ready_timeout
     results = await asyncio.gather(*(_check(probe, timeout) for probe in probes.values()))
     return dict(zip(probes, results, strict=True))

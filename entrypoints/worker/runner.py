@@ -1,10 +1,10 @@
 """Running the worker in this process: `classconnect-stats worker`, and the worker half of
-`classconnect-stats run`.
+`classconnect-stats run`, both over the container's broker.
 
 Stopping (SIGTERM, SIGINT, or `stop_event`): the broker stops reading at once (the Redis client is
-built so that a blocked read can be cancelled), tasks get `drain_timeout` seconds to finish, and
-whatever is still unfinished is released un-acknowledged for another consumer. A process-wide
-deadline (`stop_deadline`, under 10 s) exits even if the event loop is blocked.
+built so that a blocked read can be cancelled), tasks get `STATS_WORKER_DRAIN_TIMEOUT` seconds to
+finish, and whatever is still unfinished is released un-acknowledged for another consumer. A
+process-wide deadline (`STOP_DEADLINE`, under 10 s) exits even if the event loop is blocked.
 """
 
 import asyncio
@@ -13,37 +13,29 @@ import os
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
 from taskiq import AsyncBroker
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
-from application.handlers.record_grades import RecordGradesHandler
 from entrypoints import event_loop
+from entrypoints.container import Container, open_resources
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import attach, redis_broker
-from entrypoints.worker.dependencies import worker_dependencies
-from entrypoints.worker.options import QueueOptions, WorkerOptions
-
-if TYPE_CHECKING:
-    from aiohttp import web
-
-    from entrypoints.container import Container
+from entrypoints.worker.tasks import serve_tasks
 
 log = logging.getLogger(__name__)
 
+STOP_DEADLINE = 9.5  # on stop, seconds before the process exits regardless
 
-async def consume(
-    broker: AsyncBroker, *, stop_event: asyncio.Event, options: WorkerOptions | None = None
-) -> None:
+
+async def consume(broker: AsyncBroker, *, stop_event: asyncio.Event, settings: Settings) -> None:
     """Process messages from a started broker until `stop_event` is set, then drain."""
-    options = options or WorkerOptions()
     receiver = Receiver(
         broker,
-        max_async_tasks=options.concurrency,
+        max_async_tasks=settings.worker_concurrency,
         ack_type=AcknowledgeType.MANUAL,
-        wait_tasks_timeout=options.drain_timeout,
+        wait_tasks_timeout=settings.worker_drain_timeout,
         run_startup=False,
     )
     log.info("worker: consuming")
@@ -51,38 +43,32 @@ async def consume(
     log.info("worker: stopped consuming")
 
 
-async def run_worker(
-    settings: Settings,
-    record_grades: RecordGradesHandler,
-    *,
-    stop_event: asyncio.Event,
-    queue: QueueOptions | None = None,
-    worker: WorkerOptions | None = None,
-) -> None:
-    """A worker over its own Redis broker until `stop_event` is set."""
-    worker = worker or WorkerOptions.from_settings(settings)
-    broker = redis_broker(settings, queue)
-    attach(broker, record_grades, worker.retry, worker.batching)
+def _serving_broker(container: Container) -> AsyncBroker:
+    broker: AsyncBroker | None = container.adapters.broker()
+    if broker is None:
+        raise ValueError("no queue configured: set STATS_REDIS_URL (or ASYNC_QUEUE_HOST)")
+    serve_tasks(broker, container)
+    return broker
+
+
+async def run_worker(container: Container, *, stop_event: asyncio.Event) -> None:
+    """A worker over the container's broker until `stop_event` is set."""
+    broker = _serving_broker(container)
     broker.is_worker_process = True
-    await broker.startup()
-    try:
-        await consume(broker, stop_event=stop_event, options=worker)
-    finally:
-        await broker.shutdown()
+    async with open_resources(container):
+        await consume(broker, stop_event=stop_event, settings=container.settings())
 
 
-def run_worker_process(settings: Settings) -> None:
+def run_worker_process(container: Container) -> None:
     """`classconnect-stats worker`: run until SIGTERM or SIGINT, exiting within 10 s."""
     event_loop.tune_garbage_collection()
-    event_loop.run(_worker_process(settings))
+    event_loop.run(_worker_process(container))
 
 
-async def _worker_process(settings: Settings) -> None:
+async def _worker_process(container: Container) -> None:
     stop_event = asyncio.Event()
-    options = WorkerOptions.from_settings(settings)
-    _stop_on_signals(stop_event, options.stop_deadline)
-    async with worker_dependencies(settings) as record_grades:
-        await run_worker(settings, record_grades, stop_event=stop_event, worker=options)
+    _stop_on_signals(stop_event, STOP_DEADLINE)
+    await run_worker(container, stop_event=stop_event)
 
 
 def _stop_on_signals(stop_event: asyncio.Event, deadline: float) -> None:
@@ -107,20 +93,17 @@ def _exit_now() -> None:
     os._exit(1)
 
 
-def in_process_worker(
-    container: "Container",
-) -> Callable[["web.Application"], AsyncIterator[None]]:
-    """For `create_app(container, in_process_worker)`: consume the container's (started,
-    attached) broker while the app runs; on cleanup stop and drain before the adapters close."""
+def in_process_worker(container: Container) -> Callable[[web.Application], AsyncIterator[None]]:
+    """For `create_app(container, in_process_worker)`: consume the container's broker (started
+    with the app's adapters) while the app runs; on cleanup stop and drain before the adapters
+    close."""
 
-    async def worker(app: "web.Application") -> AsyncIterator[None]:
-        settings = container.settings()
+    async def worker(app: web.Application) -> AsyncIterator[None]:
+        broker = _serving_broker(container)
         stop_event = asyncio.Event()
-        broker: Any = container.adapters.broker()
-        options = WorkerOptions.from_settings(settings)
-        broker.state.retry_policy = options.retry
         consuming = asyncio.create_task(
-            consume(broker, stop_event=stop_event, options=options), name="in-process-worker"
+            consume(broker, stop_event=stop_event, settings=container.settings()),
+            name="in-process-worker",
         )
         try:
             yield

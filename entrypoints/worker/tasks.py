@@ -1,45 +1,60 @@
 """The taskiq tasks: decode a queue message and hand it to one use case.
 
-Outcomes of `stats.ingest_grades` (acknowledged manually, see `delivery`):
+Outcomes of `stats.ingest_grades` (acknowledged manually, see `adapters.queue.delivery`):
 - recorded: acknowledged after the transaction commits (one transaction for the messages
-  processed at once, see `batching`);
+  processed at once, see `adapters.queue.recording`);
 - malformed (not ours, or corrupted): dead-lettered and acknowledged at once;
 - the database is unavailable: retried with backoff until it is back, never acknowledged before;
 - any other error, `max_failed_attempts` times in a row: dead-lettered and acknowledged;
 - the worker stops meanwhile: left un-acknowledged for another consumer.
+
+A task takes what it needs from the container `serve_tasks` put in the broker's state.
 """
 
 import logging
 from typing import Any
 
 from pydantic import ValidationError
-from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, Context, TaskiqDepends
-from taskiq.acks import AcknowledgeType
+from taskiq import AsyncBroker, Context, TaskiqDepends
 
 from adapters import event_codec
+from adapters.queue.delivery import Delivery
+from adapters.queue.recording import Recorder
+from adapters.queue.retry import GaveUp, RetryPolicy, Stopped, retrying
+from adapters.queue.taskiq_publisher import INGEST_LABELS, INGEST_TASK
 from application.commands import RecordGrades
 from domain.errors import InvalidInput
+from entrypoints.container import Container
 from entrypoints.worker import metrics
-from entrypoints.worker.batching import Recorder
-from entrypoints.worker.delivery import Delivery
-from entrypoints.worker.retry import GaveUp, RetryPolicy, Stopped, retrying
 
-INGEST_TASK = "stats.ingest_grades"
+__all__ = ["INGEST_TASK", "ingest_grades", "serve_tasks"]
 
 log = logging.getLogger(__name__)
 
 
-def record_grades_of(context: Context = TaskiqDepends()) -> Recorder:
-    """The use case, behind the batching recorder `attach` put there: the events of messages
-    processed at once are recorded in one transaction, and each message is acknowledged only
-    once that transaction has committed."""
-    handler: Recorder = context.state.record_grades
-    return handler
+def serve_tasks(broker: AsyncBroker, container: Container) -> None:
+    """Register the tasks on `broker`, to run with what `container` provides."""
+    broker.state.container = container
+    if broker.find_task(INGEST_TASK) is None:
+        broker.register_task(ingest_grades, task_name=INGEST_TASK, **INGEST_LABELS)
 
 
-def retry_policy_of(context: Context = TaskiqDepends()) -> RetryPolicy:
-    policy = getattr(context.state, "retry_policy", None)
-    return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+def container_of(context: Context = TaskiqDepends()) -> Container:
+    container: Container = context.state.container
+    return container
+
+
+def record_grades_of(container: Container = TaskiqDepends(container_of)) -> Recorder:
+    """The use case, behind the batching recorder: the events of messages processed at once
+    are recorded in one transaction, and each message is acknowledged only once that
+    transaction has committed."""
+    recorder: Recorder = container.worker.recorder()
+    return recorder
+
+
+def retry_policy_of(container: Container = TaskiqDepends(container_of)) -> RetryPolicy:
+    policy: RetryPolicy = container.worker.retry_policy()
+    return policy
 
 
 async def ingest_grades(
@@ -70,11 +85,3 @@ async def ingest_grades(
     await delivery.ack()
     metrics.count_processed(events)
     return changed
-
-
-def register_tasks(broker: AsyncBroker) -> AsyncTaskiqDecoratedTask[Any, int]:
-    # The label as its plain value: taskiq sends an enum label as "AcknowledgeType.MANUAL",
-    # which its Receiver cannot parse, so every message had to be re-encoded on delivery.
-    return broker.register_task(
-        ingest_grades, task_name=INGEST_TASK, ack_type=AcknowledgeType.MANUAL.value
-    )

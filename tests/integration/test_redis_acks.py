@@ -5,10 +5,10 @@ import asyncio
 import pytest
 import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from worker_redis_support import FAST_QUEUE, queue_settings
+from worker_redis_support import fast_container, queue_settings
 
-from adapters.redis_queue.acks import BatchedAcks
-from entrypoints.worker.broker import ingest_task, redis_broker
+from adapters.queue.redis.acks import BatchedAcks
+from adapters.queue.taskiq_publisher import TaskiqEventQueue
 
 pytestmark = pytest.mark.integration
 
@@ -88,10 +88,10 @@ async def test_published_messages_need_no_rewriting_on_delivery(
     """The API publishes the ack_type label as taskiq's Receiver reads it ("manual"), so the
     worker hands entries over as they are instead of re-encoding each one."""
     settings = queue_settings(redis_url, redis_namespace)
-    broker = redis_broker(settings, FAST_QUEUE)
+    broker = fast_container(settings).adapters.broker()
     await broker.startup()
     try:
-        await ingest_task(broker).kiq([])
+        await TaskiqEventQueue(broker, timeout=5).publish([])
         [(_, fields)] = await client.xrange(settings.queue_name)
         assert broker.formatter.loads(fields[b"data"]).labels["ack_type"] == "manual"
     finally:

@@ -9,8 +9,6 @@ from typing import Self
 import pytest
 import redis.asyncio as redis
 from worker_redis_support import (
-    FAST_QUEUE,
-    FAST_WORKER,
     Publisher,
     RunningWorker,
     eventually,
@@ -20,6 +18,7 @@ from worker_redis_support import (
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from application.handlers.record_grades import RecordGradesHandler
+from application.ports.errors import StoreUnavailable
 from domain.events import GradeEvent
 from entrypoints.settings import Settings
 
@@ -81,7 +80,7 @@ async def test_messages_processed_at_once_share_a_transaction(
     async with Publisher(settings) as publisher:
         for events in messages:  # all waiting before the worker starts
             await publisher.publish(events)
-        async with RunningWorker(settings, handler, FAST_QUEUE, FAST_WORKER):
+        async with RunningWorker(settings, handler):
             await eventually(lambda: len(database.course_grades) == 2 * MESSAGES)
             await eventually(lambda: all_acknowledged(client, settings))
     assert len(commits) < MESSAGES
@@ -97,7 +96,7 @@ async def test_a_bad_message_fails_alone(settings: Settings, client: redis.Redis
     async with Publisher(settings) as publisher:
         for events in good[:10] + [poisoned] + good[10:]:
             await publisher.publish(events)
-        async with RunningWorker(settings, handler, FAST_QUEUE, FAST_WORKER):
+        async with RunningWorker(settings, handler):
             await eventually(lambda: len(database.course_grades) == 2 * MESSAGES)
             await eventually(
                 lambda: _equals(client.xlen(f"{settings.queue_name}:dead-letters"), 1)
@@ -110,14 +109,14 @@ async def test_a_transient_failure_of_a_batch_is_retried_for_every_message(
     settings: Settings, client: redis.Redis
 ) -> None:
     database, commits = InMemoryDatabase(), []
-    failures: list[Exception] = [ConnectionRefusedError("db down") for _ in range(3)]
+    failures: list[Exception] = [StoreUnavailable("db down") for _ in range(3)]
     handler = RecordGradesHandler(
         lambda: CountingUnitOfWork(database, commits, transient_failures=failures)
     )
     async with Publisher(settings) as publisher:
         for _ in range(MESSAGES):
             await publisher.publish(grade_events(1))
-        async with RunningWorker(settings, handler, FAST_QUEUE, FAST_WORKER):
+        async with RunningWorker(settings, handler):
             await eventually(lambda: len(database.course_grades) == MESSAGES)
             await eventually(lambda: all_acknowledged(client, settings))
     assert failures == []

@@ -6,25 +6,24 @@ from collections.abc import Sequence
 
 import pytest
 import redis.asyncio as redis
-from worker_redis_support import FAST_QUEUE, grade_events, queue_settings
+from worker_redis_support import fast_container, grade_events, queue_settings
 
 from adapters import event_codec
-from adapters.coalescing_queue import CoalescingEventQueue
-from adapters.taskiq_queue import TaskiqEventQueue
+from adapters.queue.coalescing import CoalescingEventQueue
+from adapters.queue.taskiq_publisher import TaskiqEventQueue
 from domain.events import GradeEvent
-from entrypoints.worker.broker import ingest_kicker, redis_broker
 
 pytestmark = pytest.mark.integration
 
 
 async def test_concurrent_publishes_are_one_entry(redis_url: str, redis_namespace: str) -> None:
     settings = queue_settings(redis_url, redis_namespace)
-    broker = redis_broker(settings, FAST_QUEUE)
+    broker = fast_container(settings).adapters.broker()
     await broker.startup()
     client = redis.from_url(redis_url)
     try:
         queue = CoalescingEventQueue(
-            TaskiqEventQueue(ingest_kicker(broker)), window=0.05, max_events=1000
+            TaskiqEventQueue(broker, timeout=5), window=0.05, max_events=1000
         )
         posts = [grade_events(1) for _ in range(20)]
         await asyncio.gather(*(queue.publish(events) for events in posts))

@@ -1,6 +1,7 @@
 """Listing and replaying dead letters, as `classconnect-stats dead-letters` does."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
 import redis.asyncio as redis
@@ -13,26 +14,40 @@ from worker_redis_support import (
 )
 
 from adapters.memory import InMemoryDatabase
-from adapters.redis_queue import DeadLetters
+from adapters.queue.redis import RedisDeadLetters
+from application.ports.queue import DeadLetters
+from entrypoints.cli.queue import on_the_queue
 from entrypoints.settings import Settings
-from entrypoints.worker.dead_letters import (
-    count_dead_letters,
-    list_dead_letters,
-    replay_dead_letters,
-)
 
 pytestmark = pytest.mark.integration
+T = TypeVar("T")
 
 
 @pytest.fixture
-async def letters(redis_url: str, settings: Settings) -> AsyncIterator[DeadLetters]:
+async def letters(redis_url: str, settings: Settings) -> AsyncIterator[RedisDeadLetters]:
     client = redis.from_url(redis_url)
-    yield DeadLetters(client, settings.queue_name)
+    yield RedisDeadLetters(client, settings.queue_name)
     await client.aclose()
 
 
+async def with_dead_letters(settings: Settings, use: Callable[[DeadLetters], Awaitable[T]]) -> T:
+    """What `use` makes of the dead letters as the CLI reaches them (the container's)."""
+    return await on_the_queue(settings, lambda container: use(container.adapters.dead_letters()))
+
+
+async def list_dead_letters(
+    settings: Settings, limit: int = 100, after: str | None = None
+) -> list[dict[str, Any]]:
+    letters = await with_dead_letters(settings, lambda d: d.list(limit=limit, after=after))
+    return [letter.as_dict() for letter in letters]
+
+
+async def replay_dead_letters(settings: Settings, ids: list[str] | None = None) -> int:
+    return await with_dead_letters(settings, lambda d: d.replay(ids))
+
+
 async def test_dead_letters_are_listed_oldest_first_and_paged(
-    settings: Settings, letters: DeadLetters
+    settings: Settings, letters: RedisDeadLetters
 ) -> None:
     first = await letters.add(b"one", error="boom", attempts=2, source_id="1-0")
     await letters.add(b"two", error="bang", attempts=1)
@@ -44,11 +59,11 @@ async def test_dead_letters_are_listed_oldest_first_and_paged(
     assert listed[0]["id"] == first and listed[0]["source_id"] == "1-0"
     assert listed[0]["failed_at"]
     assert [d["message"] for d in await list_dead_letters(settings, after=first)] == ["two"]
-    assert await count_dead_letters(settings) == 2
+    assert await with_dead_letters(settings, lambda d: d.count()) == 2
 
 
 async def test_replay_requeues_the_original_message_and_removes_the_letter(
-    settings: Settings, letters: DeadLetters, redis_url: str
+    settings: Settings, letters: RedisDeadLetters, redis_url: str
 ) -> None:
     keep = await letters.add(b"keep", error="e", attempts=1)
     again = await letters.add(b"again", error="e", attempts=1)
@@ -64,7 +79,7 @@ async def test_replay_requeues_the_original_message_and_removes_the_letter(
 
 
 async def test_replay_all_and_the_worker_records_them(
-    settings: Settings, letters: DeadLetters
+    settings: Settings, letters: RedisDeadLetters
 ) -> None:
     events = grade_events(3)
     for event in events:

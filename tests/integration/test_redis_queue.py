@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 import pytest
 import redis.asyncio as redis
 from worker_redis_support import (
-    FAST_QUEUE,
     FlakyUnitOfWork,
     Publisher,
     RunningWorker,
@@ -21,10 +20,10 @@ from worker_redis_support import (
 
 from adapters import event_codec
 from adapters.memory import InMemoryDatabase
-from adapters.redis_queue import DeadLetters
+from adapters.queue.redis import RedisDeadLetters
 from application.handlers.record_grades import RecordGradesHandler
+from application.ports.errors import StoreUnavailable
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import ingest_task, redis_broker
 
 pytestmark = pytest.mark.integration
 
@@ -95,15 +94,15 @@ async def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
     corrupt = event_codec.encode(grade_events(1))
     corrupt[0]["grade"] = "eleven"
     async with Publisher(settings) as publisher, RunningWorker(settings, recorder(database)):
-        await ingest_task(publisher.broker).kiq(corrupt)
-        await ingest_task(publisher.broker).kiq([{"kind": "not ours"}])
+        await publisher.kick(corrupt)
+        await publisher.kick([{"kind": "not ours"}])
         await client.xadd(settings.queue_name, {b"data": b"\xff not json"})
         await client.xadd(settings.queue_name, {b"something": b"else"})
         await publisher.publish(good)
         await eventually(lambda: len(database.course_grades) == 2)
         await eventually(lambda: _dead_letter_count(client, settings, 4))
         await eventually(lambda: _pending_is(client, settings, 0))
-    letters = await DeadLetters(client, settings.queue_name).list()
+    letters = await RedisDeadLetters(client, settings.queue_name).list()
     errors = [letter.error for letter in letters]
     assert sum("malformed message" in e for e in errors) == 2
     assert any("not a taskiq message" in e for e in errors)
@@ -115,7 +114,7 @@ async def test_transient_failures_are_retried_until_they_succeed(
     settings: Settings, client: redis.Redis
 ) -> None:
     database = InMemoryDatabase()
-    flaky = FlakyUnitOfWork(database, failures=6, error=ConnectionRefusedError("db down"))
+    flaky = FlakyUnitOfWork(database, failures=6, error=StoreUnavailable("db down"))
     events = grade_events(3)
     async with (
         Publisher(settings) as publisher,
@@ -141,7 +140,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_replayable(
             await eventually(lambda: _dead_letter_count(client, settings, 1))
             await eventually(lambda: _pending_is(client, settings, 0))
         assert database.course_grades == {}
-        dead = DeadLetters(client, settings.queue_name)
+        dead = RedisDeadLetters(client, settings.queue_name)
         [letter] = await dead.list()
         assert letter.attempts == 3
         assert "bug" in letter.error
@@ -161,10 +160,8 @@ async def test_the_database_number_in_the_url_is_honoured(
     db7 = redis.from_url(url)
     db0 = redis.from_url(urlsplit(redis_url)._replace(path="/0").geturl())
     try:
-        broker = redis_broker(settings, FAST_QUEUE)
-        await broker.startup()
-        await ingest_task(broker).kiq(event_codec.encode(grade_events(1)))
-        await broker.shutdown()
+        async with Publisher(settings) as publisher:
+            await publisher.publish(grade_events(1))
         assert await db7.xlen(settings.queue_name) == 1
         assert not await db0.exists(settings.queue_name)
     finally:
@@ -194,7 +191,7 @@ async def test_an_entry_nobody_can_finish_is_dead_lettered_after_max_deliveries(
     database = InMemoryDatabase()
     async with RunningWorker(settings, recorder(database)):
         await eventually(lambda: _dead_letter_count(client, settings, 1))
-    [letter] = await DeadLetters(client, settings.queue_name).list()
+    [letter] = await RedisDeadLetters(client, settings.queue_name).list()
     assert letter.attempts == 11
     assert letter.source_id == entry_id.decode()
     assert database.course_grades == {}

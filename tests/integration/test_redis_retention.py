@@ -13,7 +13,7 @@ from worker_redis_support import (
 )
 
 from adapters.memory import InMemoryDatabase
-from adapters.redis_queue import queue_stats, trim_acknowledged
+from adapters.queue.redis import queue_stats, trim_acknowledged
 from entrypoints.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -8,14 +8,14 @@ like a database that stopped answering.
 """
 
 import asyncio
-import contextlib
 import sys
 
 import redis.asyncio as redis
+from dependency_injector import providers
 
 from application.commands import RecordGrades
+from entrypoints.container import build_container
 from entrypoints.settings import Settings
-from entrypoints.worker.dependencies import use_worker_dependencies
 from entrypoints.worker.runner import run_worker_process
 
 
@@ -42,8 +42,9 @@ def main() -> None:
         queue_trim_interval=0.5,
         worker_drain_timeout=2.0,
     )
-    use_worker_dependencies(lambda _: contextlib.nullcontext(HangingRecorder(url, namespace)))
-    run_worker_process(settings)
+    container = build_container(settings)
+    container.use_cases.record_grades.override(providers.Object(HangingRecorder(url, namespace)))
+    run_worker_process(container)
 
 
 if __name__ == "__main__":

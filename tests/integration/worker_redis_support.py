@@ -9,25 +9,30 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
+from dependency_injector import providers
 from taskiq.formatters.json_formatter import JSONFormatter
+from taskiq.kicker import AsyncKicker
 from taskiq.message import TaskiqMessage
 
 from adapters import event_codec
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.queue.taskiq_publisher import INGEST_LABELS, INGEST_TASK
+from application.commands import RecordGrades
 from application.handlers.record_grades import RecordGradesHandler
 from domain.events import CourseGraded, GradeEvent
+from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
-from entrypoints.worker.broker import ingest_task, redis_broker
-from entrypoints.worker.options import QueueOptions, WorkerOptions
-from entrypoints.worker.retry import RetryPolicy
 from entrypoints.worker.runner import run_worker
-from entrypoints.worker.tasks import INGEST_TASK
 
 # Short timings so that recovery and trimming happen within a test's second or two.
-FAST_QUEUE = QueueOptions(idle_timeout=1.0, trim_interval=0.5, xread_block_ms=200)
-FAST_WORKER = WorkerOptions(
-    drain_timeout=2.0, retry=RetryPolicy(initial_delay=0.05, max_delay=0.2, max_failed_attempts=3)
-)
+FAST = {
+    "queue_idle_timeout": 1.0,
+    "queue_trim_interval": 0.5,
+    "worker_drain_timeout": 2.0,
+    "retry_initial_delay": 0.05,
+    "retry_max_delay": 0.2,
+    "worker_max_attempts": 3,
+}
 BASE_TIME = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
 
@@ -63,6 +68,18 @@ def recorder(database: InMemoryDatabase) -> RecordGradesHandler:
     return RecordGradesHandler(lambda: InMemoryUnitOfWork(database))
 
 
+def fast_container(
+    settings: Settings, record_grades: Callable[[RecordGrades], Awaitable[int]] | None = None
+) -> Container:
+    """The service's container over `settings` with the FAST timings (and `record_grades` in
+    place of the RecordGrades use case)."""
+    container = build_container(settings.model_copy(update=FAST))
+    container.adapters.redis_broker.add_kwargs(xread_block_ms=200)
+    if record_grades is not None:
+        container.use_cases.record_grades.override(providers.Object(record_grades))
+    return container
+
+
 class FlakyUnitOfWork:
     """Raises `error` on entry for the first `failures` transactions, then works."""
 
@@ -80,10 +97,13 @@ class FlakyUnitOfWork:
 
 
 class Publisher:
-    """Kicks the ingest task the way the API does."""
+    """Kicks the ingest task the way the API does, through the container's broker."""
 
     def __init__(self, settings: Settings) -> None:
-        self.broker = redis_broker(settings, FAST_QUEUE)
+        self.broker = fast_container(settings).adapters.broker()
+        self._kicker: AsyncKicker[Any, int] = AsyncKicker(
+            INGEST_TASK, self.broker, dict(INGEST_LABELS)
+        )
 
     async def __aenter__(self) -> Self:
         await self.broker.startup()
@@ -93,23 +113,19 @@ class Publisher:
         await self.broker.shutdown()
 
     async def publish(self, events: Sequence[GradeEvent]) -> None:
-        await ingest_task(self.broker).kiq(event_codec.encode(events))
+        await self.kick(event_codec.encode(events))
+
+    async def kick(self, payload: Any) -> None:
+        """A message with any payload, as the ingest task's argument."""
+        await self._kicker.kiq(payload)
 
 
 class RunningWorker:
-    """`run_worker` in a background task of this event loop."""
+    """`run_worker` in a background task of this event loop, over the FAST container."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        handler: RecordGradesHandler,
-        queue: QueueOptions = FAST_QUEUE,
-        worker: WorkerOptions = FAST_WORKER,
-    ) -> None:
+    def __init__(self, settings: Settings, handler: RecordGradesHandler) -> None:
         self.stop_event = asyncio.Event()
-        self._run = run_worker(
-            settings, handler, stop_event=self.stop_event, queue=queue, worker=worker
-        )
+        self._run = run_worker(fast_container(settings, handler), stop_event=self.stop_event)
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Self:

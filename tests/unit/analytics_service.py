@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from adapters.memory import InMemoryDatabase, InMemoryEventQueue, InMemoryUnitOfWork, ManualClock
+from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork, ManualClock
 from adapters.memory.analytics_reader import InMemoryAnalyticsReader
+from adapters.queue.memory import InMemoryEventQueue
 from application.commands import RecordGrades
 from application.handlers.erase_student import EraseStudentHandler
 from application.handlers.export_course_grades import ExportCourseGradesHandler

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.memory import (
     InMemoryDatabase,
-    InMemoryEventQueue,
     InMemoryStatsReader,
     InMemoryUnitOfWork,
     ManualClock,
 )
+from adapters.queue.memory import InMemoryEventQueue
 from application.commands import RecordGrades
 from application.handlers.get_course_average import GetCourseAverageHandler
 from application.handlers.get_on_time_percentage import GetOnTimePercentageHandler

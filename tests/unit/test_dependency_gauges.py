@@ -2,10 +2,10 @@
 Redis queue (events recorded in-process, `make run`'s default) no queue gauge, in particular no
 `queue_scrape_success 0`, which an alert would take for a queue that cannot be inspected."""
 
-from typing import Any
-
 from prometheus_client.parser import text_string_to_metric_families
 
+from application.ports.errors import QueueUnavailable
+from application.ports.queue import QueueStats
 from entrypoints.http.metrics import PREFIX, HttpMetrics
 
 QUEUE_FAMILIES = {
@@ -27,11 +27,17 @@ class FakePool:
         return 10
 
 
-class UnreachableRedis:
-    """Every command fails, as with Redis down."""
+class UnreachableQueue:
+    """Every inspection fails, as with Redis down."""
 
-    def __getattr__(self, name: str) -> object:
-        raise ConnectionError("Redis is down")
+    async def ping(self) -> None:
+        raise QueueUnavailable("Redis is down")
+
+    async def stats(self) -> QueueStats:
+        raise QueueUnavailable("Redis is down")
+
+    async def backlog(self) -> int:
+        raise QueueUnavailable("Redis is down")
 
 
 def families(metrics: HttpMetrics) -> dict[str, list[float]]:
@@ -44,7 +50,7 @@ def families(metrics: HttpMetrics) -> dict[str, list[float]]:
 
 async def test_no_queue_and_no_pool_export_no_gauges_for_them() -> None:
     metrics = HttpMetrics()
-    await metrics.refresh_gauges(redis=None, stream="s", pool=None, timeout=0.1)
+    await metrics.refresh_gauges(queue=None, stream="s", pool=None, timeout=0.1)
     exported = families(metrics)
     assert not (QUEUE_FAMILIES | POOL_FAMILIES) & exported.keys()
     assert f"{PREFIX}_events_accepted" in exported
@@ -52,7 +58,7 @@ async def test_no_queue_and_no_pool_export_no_gauges_for_them() -> None:
 
 async def test_postgres_without_a_queue_exports_the_pool_and_no_queue_gauge() -> None:
     metrics = HttpMetrics()
-    await metrics.refresh_gauges(redis=None, stream="s", pool=FakePool(), timeout=0.1)
+    await metrics.refresh_gauges(queue=None, stream="s", pool=FakePool(), timeout=0.1)
     exported = families(metrics)
     assert not QUEUE_FAMILIES & exported.keys()
     assert exported[f"{PREFIX}_db_pool_connections_in_use"] == [2.0]
@@ -61,6 +67,5 @@ async def test_postgres_without_a_queue_exports_the_pool_and_no_queue_gauge() ->
 
 async def test_a_queue_that_cannot_be_inspected_still_reports_failure() -> None:
     metrics = HttpMetrics()
-    redis: Any = UnreachableRedis()
-    await metrics.refresh_gauges(redis=redis, stream="s", pool=None, timeout=0.1)
+    await metrics.refresh_gauges(queue=UnreachableQueue(), stream="s", pool=None, timeout=0.1)
     assert families(metrics)[f"{PREFIX}_queue_scrape_success"] == [0.0]

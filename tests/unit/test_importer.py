@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.in_process_queue import InProcessEventQueue
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork, ManualClock
+from adapters.queue.in_process import InProcessEventQueue
 from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grades import SubmitGrades
 from domain.events import GradeEvent

@@ -7,10 +7,10 @@ from typing import Literal
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from adapters.redis_queue import QueueStats, queue_stats
+from application.ports.queue import QueueStats
 from entrypoints.http import docs
 from entrypoints.http.access import Access
-from entrypoints.http.dependencies import database_pool, probe_redis
+from entrypoints.http.dependencies import database_pool, queue_inspector
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import METRICS, OPENAPI, SETTINGS, WITH_WORKER
 from entrypoints.http.openapi import TITLE
@@ -67,10 +67,10 @@ async def ready(request: web.Request) -> Readiness | web.Response:
     errors=(404, 503),
 )
 async def admin_queue(request: web.Request) -> QueueStats | web.Response:
-    redis = probe_redis(request.app)
-    if redis is None:
+    queue = queue_inspector(request.app)
+    if queue is None:
         return problem(404, "This service has no Redis queue: events are recorded in-process")
-    return await queue_stats(redis, request.app[SETTINGS].queue_name)
+    return await queue.stats()
 
 
 @endpoints.get(
@@ -90,7 +90,7 @@ async def metrics(request: web.Request) -> web.Response:
                        **{"WWW-Authenticate": 'Bearer realm="metrics"'})
     collected = app[METRICS]
     await collected.refresh_gauges(
-        redis=probe_redis(app), stream=settings.queue_name, pool=database_pool(app),
+        queue=queue_inspector(app), stream=settings.queue_name, pool=database_pool(app),
         timeout=settings.ready_timeout,
     )
     extra = (worker_metrics.REGISTRY,) if app[WITH_WORKER] else ()

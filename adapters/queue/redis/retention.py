@@ -8,8 +8,8 @@ has acknowledged. A stream without groups is left alone: nobody has read anythin
 
 from redis.asyncio import Redis
 
-from adapters.redis_queue import stream_ids
-from adapters.redis_queue.stream_ids import StreamId
+from adapters.queue.redis import stream_ids
+from adapters.queue.redis.stream_ids import StreamId
 
 
 async def first_needed_id(redis: Redis, stream: str) -> StreamId | None:

@@ -1,6 +1,7 @@
 """Retrying a use case through transient failures, with capped exponential backoff.
 
-A transient failure (the database or the network is down, a serialization conflict) is retried
+A transient failure (a port reports its database or queue Unavailable: down, unreachable, a
+serialization conflict) is retried
 for as long as it lasts: the message stays un-acknowledged, so nothing is lost, and writes are
 idempotent, so nothing is doubled. Any other error is retried `max_failed_attempts` times and
 then given up on (the caller dead-letters the message). Retrying stops at once when the worker
@@ -13,16 +14,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from entrypoints.failures import is_transient
+from application.ports.errors import Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    initial_delay: float = 0.1
-    max_delay: float = 5.0
-    max_failed_attempts: int = 5  # for errors that are not transient
+    initial_delay: float
+    max_delay: float
+    max_failed_attempts: int  # for errors that are not transient
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
@@ -57,7 +59,8 @@ async def retrying(
         try:
             return await operation()
         except Exception as e:
-            if not is_transient(e):
+            transient = isinstance(e, Unavailable)
+            if not transient:
                 failed_permanently += 1
                 if failed_permanently >= policy.max_failed_attempts:
                     raise GaveUp(attempt, e) from e
@@ -66,7 +69,7 @@ async def retrying(
                 "%s failed (attempt %d, %s), retrying in %.1f s: %r",
                 what,
                 attempt,
-                "transient" if is_transient(e) else "error",
+                "transient" if transient else "error",
                 delay,
                 e,
             )

@@ -9,13 +9,13 @@ atomic script, so a letter is never both replayed and kept, nor lost in between.
 from __future__ import annotations  # `list` is also a method name below
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from redis.asyncio import Redis
 
-from adapters.redis_queue import stream_ids
+from adapters.queue.redis import stream_ids
+from adapters.queue.redis.failures import reported_as_unavailable
+from application.ports.queue import DeadLetter
 
 DEAD_LETTERS_SUFFIX = ":dead-letters"
 
@@ -38,29 +38,8 @@ def dead_letters_stream(queue_name: str) -> str:
     return queue_name + DEAD_LETTERS_SUFFIX
 
 
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    id: str
-    message: bytes
-    error: str
-    attempts: int
-    failed_at: datetime
-    source_id: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-able view (the message as text, undecodable bytes replaced)."""
-        return {
-            "id": self.id,
-            "error": self.error,
-            "attempts": self.attempts,
-            "failed_at": self.failed_at.isoformat(),
-            "source_id": self.source_id,
-            "message": self.message.decode("utf-8", errors="replace"),
-        }
-
-
-class DeadLetters:
-    """The dead letters of one queue stream."""
+class RedisDeadLetters:
+    """The dead letters of one queue stream (the DeadLetters port)."""
 
     def __init__(self, redis: Redis, queue_name: str, stream: str | None = None) -> None:
         self._redis = redis
@@ -92,11 +71,13 @@ class DeadLetters:
     async def list(self, limit: int = 100, after: str | None = None) -> list[DeadLetter]:
         """Oldest first; pass the last id seen as `after` to page on."""
         start = f"({after}" if after else "-"
-        entries = await self._redis.xrange(self.stream, min=start, max="+", count=limit)
+        with reported_as_unavailable():
+            entries = await self._redis.xrange(self.stream, min=start, max="+", count=limit)
         return [_dead_letter(entry_id, fields) for entry_id, fields in entries]
 
     async def count(self) -> int:
-        return int(await self._redis.xlen(self.stream))
+        with reported_as_unavailable():
+            return int(await self._redis.xlen(self.stream))
 
     async def replay(self, ids: Sequence[str] | None = None) -> int:
         """Re-publish these dead letters (all of them by default) to the queue and delete them;
@@ -106,7 +87,8 @@ class DeadLetters:
             ids = [letter.id for letter in await self._all()]
         replayed = 0
         for letter_id in ids:
-            new_id = await self._replay(keys=[self.stream, self.queue_name], args=[letter_id])
+            with reported_as_unavailable():
+                new_id = await self._replay(keys=[self.stream, self.queue_name], args=[letter_id])
             replayed += new_id is not None
         return replayed
 

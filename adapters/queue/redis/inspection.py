@@ -1,28 +1,39 @@
-"""What is in a queue stream: length, per-group backlog, how old the oldest unfinished entry is."""
-
-from dataclasses import dataclass
+"""What is in a queue stream: length, per-group backlog, how old the oldest unfinished entry is
+(the QueueInspector port)."""
 
 from redis.asyncio import Redis
 
-from adapters.redis_queue import stream_ids
-from adapters.redis_queue.dead_letters import dead_letters_stream
+from adapters.queue.redis import stream_ids
+from adapters.queue.redis.dead_letters import dead_letters_stream
+from adapters.queue.redis.failures import reported_as_unavailable
+from application.ports.queue import GroupBacklog, QueueStats
 
 
-@dataclass(frozen=True, slots=True)
-class GroupBacklog:
-    name: str
-    consumers: int
-    pending: int  # delivered, not yet acknowledged
-    lag: int | None  # not yet delivered (None when Redis cannot tell, e.g. after a deletion)
-    oldest_pending_age: float | None  # seconds since the oldest pending entry was published
+class RedisQueueInspector:
+    """Reads the stream `stream` through `redis` (a client of its own, with short timeouts, so
+    that an inspection never waits behind, or disturbs, the broker's connections)."""
 
+    def __init__(self, redis: Redis, stream: str) -> None:
+        self._redis = redis
+        self._stream = stream
 
-@dataclass(frozen=True, slots=True)
-class QueueStats:
-    stream: str
-    length: int
-    groups: tuple[GroupBacklog, ...]
-    dead_letters: int
+    async def ping(self) -> None:
+        with reported_as_unavailable():
+            await self._redis.ping()
+
+    async def stats(self) -> QueueStats:
+        with reported_as_unavailable():
+            return await queue_stats(self._redis, self._stream)
+
+    async def backlog(self) -> int:
+        with reported_as_unavailable(every_redis_error=True):
+            groups = await self._redis.xinfo_groups(self._stream)
+            if not groups:
+                return int(await self._redis.xlen(self._stream))
+            return max(
+                int(g["pending"]) + int(g["lag"] if g.get("lag") is not None else 0)
+                for g in groups
+            )
 
 
 async def queue_stats(redis: Redis, stream: str) -> QueueStats:

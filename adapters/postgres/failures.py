@@ -1,9 +1,13 @@
-"""Telling a failure of the infrastructure (a database or queue that is down, slow or
-restarting) from a failure of the work itself. The first is worth retrying and is a 503 to an
-HTTP client; the second is a bug or a bad message."""
+"""Telling a PostgreSQL that is down, slow or restarting from a statement that failed on its own
+merits. The first is reported as the port's StoreUnavailable (raised from the driver's error), so
+that the worker retries it and an HTTP client gets a 503; the second stays what it was."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
-import redis.exceptions
+
+from application.ports.errors import StoreUnavailable
 
 # Connection exceptions (08), insufficient resources (53), operator intervention such as
 # "the database system is shutting down" (57P), system errors (58), serialization failure and
@@ -12,14 +16,12 @@ _TRANSIENT_SQLSTATES = ("08", "53", "57P", "58", "40001", "40P01")
 _TRANSIENT_TYPES = (
     OSError,  # refused and reset connections, and timeouts (TimeoutError is an OSError)
     asyncpg.exceptions.ConnectionDoesNotExistError,
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
 )
 
 
 def is_transient(error: BaseException) -> bool:
     """True when `error`, or an exception it was explicitly raised from (`raise ... from`),
-    is a failure of the infrastructure rather than of the work."""
+    is a failure of the database rather than of the statement."""
     current: BaseException | None = error
     for _ in range(10):
         if current is None:
@@ -31,3 +33,21 @@ def is_transient(error: BaseException) -> bool:
             return True
         current = current.__cause__
     return False
+
+
+def unavailable(error: BaseException) -> StoreUnavailable:
+    """The port's error for a transient `error`, to be raised `from error`."""
+    return StoreUnavailable(f"PostgreSQL is unavailable: {error!r}")
+
+
+@contextmanager
+def reported_as_unavailable() -> Iterator[None]:
+    """Re-raise a transient failure of the block as StoreUnavailable."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except Exception as e:
+        if is_transient(e):
+            raise unavailable(e) from e
+        raise

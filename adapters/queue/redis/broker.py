@@ -43,11 +43,12 @@ from taskiq.acks import AcknowledgeType
 from taskiq.message import BrokerMessage, TaskiqMessage
 from taskiq_redis import RedisStreamBroker
 
-from adapters.redis_queue import stream_ids
-from adapters.redis_queue.acks import BatchedAcks
-from adapters.redis_queue.connection import cancellable_connection_options
-from adapters.redis_queue.dead_letters import DeadLetters
-from adapters.redis_queue.retention import trim_acknowledged
+from adapters.queue.redis import stream_ids
+from adapters.queue.redis.acks import BatchedAcks
+from adapters.queue.redis.connection import cancellable_connection_options
+from adapters.queue.redis.dead_letters import RedisDeadLetters
+from adapters.queue.redis.failures import reported_as_unavailable
+from adapters.queue.redis.retention import trim_acknowledged
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,8 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         trim_interval: float = 60.0,
         max_deliveries: int = 10,
         xread_block_ms: int = 1000,
-        xread_count: int = 10,
-        xread_linger: float = 0.0,
+        xread_count: int = 100,
+        xread_linger: float = 0.002,
         reclaim_batch_size: int = 100,
         max_connection_pool_size: int | None = None,
         **connection_kwargs: Any,
@@ -91,7 +92,10 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         that stopped refreshing it before another consumer takes it over. The database number
         in `url` is honoured (redis-py's `from_url`). `xread_linger` (seconds): after a read that
         fetched some entries but fewer than `xread_count`, wait this long before the next one,
-        so that one read (one round trip, one wake-up) fetches several entries."""
+        so that one read (one round trip, one wake-up) fetches several entries: under load a
+        read then fetches several (each read costs a round trip and a wake-up); idle, a read
+        blocks until an entry arrives and nothing waits. `xread_count` is enough to fill a
+        worker's batch quickly."""
         if idle_timeout <= 0:
             raise ValueError("idle_timeout must be positive")
         if xread_linger < 0:
@@ -136,12 +140,13 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
     async def kick(self, message: BrokerMessage) -> None:
         """XADD the message (no MAXLEN: trimming is by acknowledgement, see `retention`)."""
         queue_name = message.labels.get("queue_name") or self.queue_name
-        await self._redis().execute_command("XADD", queue_name, "*", "data", message.message)
+        with reported_as_unavailable():
+            await self._redis().execute_command("XADD", queue_name, "*", "data", message.message)
 
     # -- dead letters and trimming -------------------------------------------------------------
 
-    def dead_letters(self, redis: Redis | None = None) -> DeadLetters:
-        return DeadLetters(redis or Redis(connection_pool=self.connection_pool), self.queue_name)
+    def dead_letters(self, redis: Redis | None = None) -> RedisDeadLetters:
+        return RedisDeadLetters(redis or Redis(connection_pool=self.connection_pool), self.queue_name)
 
     async def dead_letter(self, message: TaskiqMessage, *, error: str, attempts: int) -> None:
         """Move the delivery of `message` to the dead letters and acknowledge it, atomically."""
@@ -158,7 +163,7 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
     async def _move_to_dead_letters(
         self, redis: Redis, delivery: _Delivery, *, error: str, attempts: int
     ) -> None:
-        fields = DeadLetters.fields(
+        fields = RedisDeadLetters.fields(
             delivery.data, error=error, attempts=attempts, source_id=delivery.entry_id
         )
         async with redis.pipeline(transaction=True) as pipe:
@@ -367,6 +372,11 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                 )
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    async def startup(self) -> None:
+        """Declare the consumer group (so it exists before anything is published)."""
+        with reported_as_unavailable():
+            await super().startup()
 
     async def shutdown(self) -> None:
         """Release what this consumer still holds (the next claim by anyone takes it at once),

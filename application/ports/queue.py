@@ -1,0 +1,72 @@
+"""The event queue as operators and the write guard see it: its backlog, a report of its state,
+and the dead letters (messages that could not be recorded, kept to be replayed)."""
+
+from __future__ import annotations  # `list` is also a method name below
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBacklog:
+    name: str
+    consumers: int
+    pending: int  # delivered, not yet acknowledged
+    lag: int | None  # not yet delivered (None when the queue cannot tell, e.g. after a deletion)
+    oldest_pending_age: float | None  # seconds since the oldest pending entry was published
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    stream: str
+    length: int
+    groups: tuple[GroupBacklog, ...]
+    dead_letters: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: str
+    message: bytes
+    error: str
+    attempts: int
+    failed_at: datetime
+    source_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able view (the message as text, undecodable bytes replaced)."""
+        return {
+            "id": self.id,
+            "error": self.error,
+            "attempts": self.attempts,
+            "failed_at": self.failed_at.isoformat(),
+            "source_id": self.source_id,
+            "message": self.message.decode("utf-8", errors="replace"),
+        }
+
+
+class QueueInspector(Protocol):
+    """Reads the queue's state; each method raises QueueUnavailable when it cannot."""
+
+    async def ping(self) -> None: ...
+
+    async def stats(self) -> QueueStats: ...
+
+    async def backlog(self) -> int:
+        """Messages accepted and not yet recorded (not delivered + not acknowledged), for the
+        consumer group furthest behind; every message before any group exists."""
+        ...
+
+
+class DeadLetters(Protocol):
+    async def list(self, limit: int = 100, after: str | None = None) -> list[DeadLetter]:
+        """Oldest first; pass the last id seen as `after` to page on."""
+        ...
+
+    async def count(self) -> int: ...
+
+    async def replay(self, ids: Sequence[str] | None = None) -> int:
+        """Queue these dead letters (all by default) again and delete them; returns how many."""
+        ...
