@@ -34,7 +34,7 @@ class PostgresUnitOfWork:
         self.grades = PostgresGradeStore(connection)
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, _type: object, exc: BaseException | None, _tb: object) -> None:
         connection, self._connection = self.connection, None
         try:
             with reported_as_unavailable():
@@ -43,7 +43,8 @@ class PostgresUnitOfWork:
         finally:
             await self._pool.release(connection)
         if isinstance(exc, Exception) and not isinstance(exc, StoreUnavailable) and is_transient(exc):
-            # what the block's statements raised, as the port reports it
+            # what the block's statements raised, as the port reports it (a connection lost
+            # midway, a serialization failure)
             raise unavailable(exc) from exc
 
     async def commit(self) -> None:
