@@ -18,18 +18,20 @@ TaskId = str
 
 MIN_GRADE = Decimal(0)
 MAX_GRADE = Decimal(10)
+GRADE_PLACES = 4  # a grade has at most this many decimal places: 7.125 is one, 7.12345 is not
 FUTURE_TOLERANCE = timedelta(minutes=5)
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ID_PATTERN = "[A-Za-z0-9_-]{1,64}"
+# The UUID's standard text form only (8-4-4-4-12 hex digits): not braces, urn: or bare hex.
+UUID_PATTERN = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_ID = re.compile(ID_PATTERN)
+_UUID = re.compile(UUID_PATTERN)
 
 
 def parse_student_id(raw: object, field: str = "student_id") -> StudentId:
     if isinstance(raw, uuid.UUID):
         return raw
-    if isinstance(raw, str):
-        try:
-            return uuid.UUID(raw)
-        except ValueError:
-            pass
+    if isinstance(raw, str) and _UUID.fullmatch(raw):
+        return uuid.UUID(raw)
     raise InvalidInput.one(field, "must be a UUID, like 3fa85f64-5717-4562-b3fc-2c963f66afa6")
 
 
@@ -38,7 +40,7 @@ def parse_event_id(raw: object, field: str = "event_id") -> uuid.UUID:
 
 
 def _parse_slug(raw: object, field: str) -> str:
-    if isinstance(raw, str) and _ID_PATTERN.fullmatch(raw):
+    if isinstance(raw, str) and _ID.fullmatch(raw):
         return raw
     raise InvalidInput.one(field, "must be 1 to 64 characters of letters, digits, '-' or '_'")
 
@@ -51,8 +53,12 @@ def parse_task_id(raw: object, field: str = "task_id") -> TaskId:
     return _parse_slug(raw, field)
 
 
-def parse_grade(raw: object, field: str = "grade") -> Decimal:
-    """A grade is a finite number from 0 to 10, kept exact as a Decimal.
+def parse_grade(
+    raw: object, field: str = "grade", *, max_places: int | None = GRADE_PLACES
+) -> Decimal:
+    """A grade is a finite number from 0 to 10 with at most `max_places` decimal places, kept
+    exact as a Decimal. More places are refused, not rounded: a grade is what its teacher gave.
+    (`max_places=None` reads grades accepted before the limit, which may have more.)
 
     A float is taken by its shortest decimal form (7.3 stays 7.3, not 7.29999...).
     """
@@ -65,7 +71,22 @@ def parse_grade(raw: object, field: str = "grade") -> Decimal:
         raise InvalidInput.one(field, "must be a finite number from 0 to 10")
     if not MIN_GRADE <= value <= MAX_GRADE:
         raise InvalidInput.one(field, "must be from 0 to 10")
+    if max_places is not None and _decimal_places(value) > max_places:
+        raise InvalidInput.one(field, f"must have at most {max_places} decimal places")
+    if value.is_zero() and value.as_tuple().exponent < -GRADE_PLACES:  # type: ignore[operator]
+        return MIN_GRADE  # 0E-999999 is 0 as well
     return value + 0  # normalises -0 to 0
+
+
+def _decimal_places(value: Decimal) -> int:
+    """How many decimal places `value` needs (7.50 needs 1; 0 none), read from its digits with
+    no context rounding: 1E-999999999 needs 999999999 rather than underflowing to 0."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite value
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if trailing_zeros == len(digits):
+        return 0
+    return max(0, -(exponent + trailing_zeros))
 
 
 def parse_on_time(raw: object, field: str = "on_time") -> bool:

@@ -47,7 +47,6 @@ from application.handlers.get_task_averages import GetTaskAveragesHandler
 from application.handlers.get_task_spreads import GetTaskSpreadsHandler
 from application.handlers.list_course_students import ListCourseStudentsHandler
 from application.handlers.record_grades import RecordGradesHandler
-from application.handlers.submit_grade_batch import SubmitGradeBatchHandler
 from application.handlers.submit_grades import SubmitGrades
 from entrypoints.limits import WriteGuard
 from entrypoints.settings import Settings
@@ -178,13 +177,8 @@ class UseCases(containers.DeclarativeContainer):
         in_process=providers.Singleton(InProcessEventQueue, record_grades=record_grades),
         redis=adapters.redis_publisher,
     )
-    submit_grades = providers.Singleton(SubmitGrades, queue=event_queue, clock=adapters.clock)
-    submit_grade_batch = providers.Singleton(
-        SubmitGradeBatchHandler, queue=event_queue, clock=adapters.clock
-    )
-    erase_student = providers.Singleton(
-        EraseStudentHandler, queue=event_queue, clock=adapters.clock
-    )
+    submit_grades = providers.Singleton(SubmitGrades, queue=event_queue)
+    erase_student = providers.Singleton(EraseStudentHandler, queue=event_queue)
     task_spreads = providers.Singleton(GetTaskSpreadsHandler, reader=adapters.analytics_reader)
     course_students = providers.Singleton(
         ListCourseStudentsHandler, reader=adapters.analytics_reader

@@ -28,18 +28,22 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TextIO
 
+import pydantic
+
 from application.commands import SubmitGrade
-from application.handlers.submit_grade_batch import MAX_BATCH_SIZE
-from application.handlers.submit_grades import SubmitGrades, command_from_mapping, to_event
+from application.handlers.submit_grades import SubmitGrades, to_event
 from application.ports import Clock
 from application.ports.errors import StoreUnavailable
-from domain.errors import FieldError, InvalidInput
+from domain.errors import FieldError
 from domain.events import CourseGraded, StudentErased, TaskGraded
+from entrypoints.http.problems import field_errors
+from entrypoints.http.schemas import GRADE_ITEM, MAX_BATCH_SIZE
 from entrypoints.settings import Settings
 
 CSV_COLUMNS = ("kind", "student_id", "course_id", "task_id", "grade", "on_time", "graded_at",
@@ -66,7 +70,7 @@ class ImportReport:
 @dataclasses.dataclass(frozen=True, slots=True)
 class Row:
     line: int
-    fields: object | None  # a mapping for command_from_mapping, or None when unreadable
+    fields: object | None  # a batch event's JSON values, or None when unreadable
     error: str | None = None  # why the row could not be read
 
 
@@ -152,15 +156,15 @@ def read_csv(lines: Iterator[str]) -> Iterator[Row]:
 
 
 def _typed_cells(cells: dict[str, str]) -> dict[str, object]:
-    """CSV text as the JSON types command_from_mapping checks; text that is no number or flag
-    stays text, so the check names the field."""
+    """CSV text as the JSON values a batch event holds (a grade as its exact Decimal); text that
+    is no number or flag stays text, so the check names the field."""
     typed: dict[str, object] = {}
     for name, text in cells.items():
         text = text.strip()
         if text == "":
             continue
         if name == "grade" and _NUMBER.fullmatch(text):
-            typed[name] = float(text)
+            typed[name] = Decimal(text)
         elif name == "on_time" and text.lower() in _FLAGS:
             typed[name] = _FLAGS[text.lower()]
         else:
@@ -173,7 +177,7 @@ def read_jsonl(lines: Iterator[str]) -> Iterator[Row]:
         if not text.strip():
             continue
         try:
-            yield Row(number, json.loads(text))
+            yield Row(number, json.loads(text, parse_float=Decimal))
         except ValueError:
             yield Row(number, None, "is not valid JSON")
 
@@ -232,12 +236,8 @@ async def import_file(
             rejects.write(json.dumps(record) + "\n")
 
         async def flush() -> None:
-            while batch:
-                try:
-                    await submit([command for _, command in batch], prefix="events")
-                except InvalidInput as invalid:  # e.g. a graded_at now too far ahead: rare
-                    batch[:] = _drop_rejected(batch, invalid, reject)
-                    continue
+            if batch:
+                await submit([command for _, command in batch], clock.now())
                 report.accepted += len(batch)
                 report.batches += 1
                 batch.clear()
@@ -249,13 +249,13 @@ async def import_file(
             if row.error is not None:
                 reject(row.line, [FieldError("row", row.error)])
                 continue
+            now = clock.now()
             try:
-                now = clock.now()
-                command = command_from_mapping(row.fields, now)
-                event = to_event(command, now)
-            except InvalidInput as invalid:
-                reject(row.line, invalid.errors)
+                command = GRADE_ITEM.validate_python(row.fields, context={"now": now}).to_command()
+            except pydantic.ValidationError as invalid:
+                reject(row.line, field_errors(invalid))
                 continue
+            event = to_event(command, now)
             assert not isinstance(event, StudentErased)
             event_id = row_event_id(command, event, seen)
             batch.append((row.line, dataclasses.replace(command, event_id=event_id)))
@@ -265,21 +265,6 @@ async def import_file(
         if meter:
             meter.finish(report, lines.bytes_read)
     return report
-
-
-def _drop_rejected(
-    batch: list[tuple[int, SubmitGrade]],
-    invalid: InvalidInput,
-    reject: Callable[[int, list[FieldError]], None],
-) -> list[tuple[int, SubmitGrade]]:
-    """The batch without the events the queue's validation refused, each written as a reject."""
-    bad: dict[int, list[FieldError]] = {}
-    for error in invalid.errors:
-        index_text, _, field = error.field.removeprefix("events[").partition("].")
-        bad.setdefault(int(index_text), []).append(FieldError(field, error.message))
-    for index, errors in sorted(bad.items()):
-        reject(batch[index][0], errors)
-    return [item for index, item in enumerate(batch) if index not in bad]
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -10,6 +10,7 @@ from entrypoints.http.access import VERIFIER, token_verifier
 from entrypoints.http.cors import cors_middleware
 from entrypoints.http.endpoints import add_endpoints
 from entrypoints.http.keys import (
+    CLOCK,
     CONTAINER,
     METRICS,
     OPENAPI,
@@ -43,6 +44,7 @@ def create_app(container: Container, *background: Background) -> web.Application
     app[CONTAINER] = container
     app[SETTINGS] = settings
     app[USE_CASES] = container.use_cases
+    app[CLOCK] = container.adapters.clock()
     app[METRICS] = HttpMetrics()
     app[OPENAPI] = openapi_bytes()
     app[WITH_WORKER] = bool(background)

@@ -2,9 +2,14 @@
 and both the aiohttp router and the OpenAPI document are built from those declarations.
 
 A declaration names the method and path, a summary and tag for the docs, the query-string model
-(a pydantic model; path parameters are documented from `PATH_PARAMETERS` by their name in the
-path), the request body model, the success reply (its status and the View dataclass it
-serialises) and the error statuses it may answer with a problem document.
+(a pydantic model; path parameters are read and documented by the types in `PATH_PARAMETERS`),
+the request body model, the success reply (its status and the View dataclass it serialises)
+and the error statuses it may answer with a problem document.
+
+A handler of two parameters, `handler(request, query: GetSomething)`, is called with its second
+parameter's class (a query or command dataclass) built from the path parameters and the query
+model's fields (or properties) of the same names, every bad one named at once in one
+ValidationError. A handler of one parameter is called as `handler(request)`.
 
 A handler returns either the View (the registry serialises it as the declared `Reply` says, so
 the documented schema and the bytes on the wire come from the same place) or a ready
@@ -12,32 +17,32 @@ the documented schema and the bytes on the wire come from the same place) or a r
 add a route.
 """
 
+import dataclasses
 import functools
+import inspect
 import re
-import uuid
+import typing
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import pydantic
 from aiohttp import web
-from pydantic import Field
 
 from entrypoints.http.access import Access, authorize
+from entrypoints.http.params import QueryString
 from entrypoints.http.problems import Problem
+from entrypoints.http.schemas import CourseIdField, StudentIdField, TaskIdField
 
-Handler = Callable[[web.Request], Awaitable[object]]
+Handler = Callable[..., Awaitable[object]]
 JSON = "application/json"
 
-StudentIdParam = Annotated[uuid.UUID, Field(description="The student's UUID")]
-SlugParam = Annotated[
-    str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1-64 letters, digits, '-' or '_'")
-]
-# Every path parameter a route may use, documented once. A path naming another is refused.
+# Every path parameter a route may use, read and documented once. A path naming another is
+# refused.
 PATH_PARAMETERS: Mapping[str, Any] = {
-    "student_id": StudentIdParam,
-    "course_id": SlugParam,
-    "task_id": SlugParam,
+    "student_id": StudentIdField,
+    "course_id": CourseIdField,
+    "task_id": TaskIdField,
 }
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
@@ -87,10 +92,12 @@ class Endpoint:
     reply: Reply
     description: str = ""
     query: type[pydantic.BaseModel] | None = None
+    input: type | None = None  # the dataclass the handler is called with (see the docstring)
     body: type[pydantic.BaseModel] | None = None
     # status -> the problem type documented for it (Problem unless a route says otherwise)
     errors: Mapping[int, type[pydantic.BaseModel]] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)  # request header -> description
+    # request header -> its description and JSON schema
+    headers: Mapping[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     access: Access = Access.ADMIN
 
     @property
@@ -103,16 +110,40 @@ class Endpoint:
 
     def route(self) -> web.RouteDef:
         reply = self.reply
+        read_input = self._input_reader()
 
         @functools.wraps(self.handler)
         async def handle(request: web.Request) -> web.StreamResponse:
             authorize(request, self.access)
-            result = await self.handler(request)
+            if read_input is None:
+                result = await self.handler(request)
+            else:
+                result = await self.handler(request, read_input(request))
             if isinstance(result, web.StreamResponse):
                 return result
             return reply.render(result)
 
         return web.route(self.method, self.path, handle, name=self.operation_id)
+
+    def _input_reader(self) -> Callable[[web.Request], object] | None:
+        """Reads the path and query parameters as one model (a ValidationError names every bad
+        one) and builds `input` of the fields it shares with the model."""
+        if self.input is None:
+            return None
+        model = pydantic.create_model(
+            f"{self.operation_id}_parameters",
+            __base__=self.query or QueryString,
+            **{name: (PATH_PARAMETERS[name], ...) for name in self.path_parameters},
+        )
+        names = [f.name for f in dataclasses.fields(self.input) if hasattr(model, f.name)
+                 or f.name in model.model_fields]
+        make = self.input
+
+        def read(request: web.Request) -> object:
+            params = model.model_validate({**request.query, **request.match_info})
+            return make(**{name: getattr(params, name) for name in names})
+
+        return read
 
 
 class Endpoints:
@@ -146,7 +177,7 @@ class Endpoints:
         body: type[pydantic.BaseModel] | None = None,
         errors: Iterable[int] | Mapping[int, type[pydantic.BaseModel]] = (),
         access: Access,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
         tag: str | None = None,
     ) -> Callable[[Handler], Handler]:
         unknown = set(_PATH_PARAMETER.findall(path)) - set(PATH_PARAMETERS)
@@ -159,11 +190,14 @@ class Endpoints:
             problems = {401: Problem, 403: Problem, **problems}
 
         def declare(handler: Handler) -> Handler:
+            hints = typing.get_type_hints(handler)
+            parameters = list(inspect.signature(handler).parameters)
+            input = hints[parameters[1]] if len(parameters) > 1 else None
             self._declared.append(
                 Endpoint(
                     method=method, path=path, handler=handler, summary=summary,
                     tag=tag or self.tag, reply=reply, description=description, query=query,
-                    body=body, errors=problems, headers=dict(headers or {}), access=access,
+                    input=input, body=body, errors=problems, headers=dict(headers or {}), access=access,
                 )
             )
             return handler
@@ -172,4 +206,21 @@ class Endpoints:
 
 
 def add_endpoints(app: web.Application, endpoints: Iterable[Endpoint]) -> None:
-    app.add_routes([endpoint.route() for endpoint in endpoints])
+    """Every route; each path then answers any other method with a 405 whose Allow header
+    lists the path's own methods. Without it a literal path would also claim the methods of a
+    templated one that matches it (`/stats/student/grade` those of `/stats/student/{id}`)."""
+    by_path: dict[str, list[Endpoint]] = {}
+    for endpoint in endpoints:
+        by_path.setdefault(endpoint.path, []).append(endpoint)
+    for path, declared in by_path.items():
+        app.add_routes([endpoint.route() for endpoint in declared])
+        methods = {endpoint.method for endpoint in declared}
+        allowed = methods | {"HEAD"} if "GET" in methods else methods
+        app.router.add_route("*", path, _method_not_allowed(sorted(allowed)))
+
+
+def _method_not_allowed(allowed: list[str]) -> Handler:
+    async def method_not_allowed(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+
+    return method_not_allowed

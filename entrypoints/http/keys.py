@@ -2,6 +2,7 @@
 
 from aiohttp import web
 
+from application.ports import Clock
 from entrypoints.container import Container, UseCases
 from entrypoints.http.metrics import HttpMetrics
 from entrypoints.limits import WriteGuard
@@ -10,6 +11,7 @@ from entrypoints.settings import Settings
 CONTAINER = web.AppKey("container", Container)
 SETTINGS = web.AppKey("settings", Settings)
 USE_CASES = web.AppKey("use_cases", UseCases)
+CLOCK = web.AppKey("clock", Clock)  # a write reads "now" from it once
 METRICS = web.AppKey("metrics", HttpMetrics)
 OPENAPI = web.AppKey("openapi", bytes)  # the document, serialised once
 WITH_WORKER = web.AppKey("with_worker", bool)  # a worker runs in this process (`run`)

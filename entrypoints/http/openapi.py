@@ -70,8 +70,8 @@ def openapi_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
             parameters += _query_parameters(e.query, components)
         parameters += [
             {"name": name, "in": "header", "required": False, "description": text,
-             "schema": {"type": "string"}}
-            for name, text in e.headers.items()
+             "schema": schema}
+            for name, (text, schema) in e.headers.items()
         ]
         if parameters:
             operation["parameters"] = parameters

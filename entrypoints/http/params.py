@@ -1,76 +1,227 @@
-"""Path and query parameters, checked with the domain's own rules; every failure reported."""
+"""Query strings as pydantic models (the parsers, and what the OpenAPI document is made of), and
+the Idempotency-Key header.
 
-import re
+A route declares its query model; `endpoints` validates the path parameters and the query string
+together and builds the route's query object from them by field name. As with bodies, the
+contract is exact: an unknown parameter is refused, and so is an empty value (`?group_by=`):
+leave a parameter out for its default.
+"""
+
 import uuid
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-
-from domain.errors import ErrorCollector, InvalidInput
-from domain.periods import DateWindow, GroupBy
-from domain.values import (
-    CourseId,
-    StudentId,
-    TaskId,
-    parse_course_id,
-    parse_event_id,
-    parse_student_id,
-    parse_task_id,
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
 )
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from application import queries as a
+from domain.errors import InvalidInput
+from domain.periods import DateWindow, GroupBy
+from domain.values import parse_event_id
+
+T = TypeVar("T")
 _IDEMPOTENCY_NAMESPACE = uuid.UUID("6f2b8c1e-3d4a-5b6c-8d9e-0a1b2c3d4e5f")
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"\S"}
 
 
-class Params:
-    """Collects path and query parameter errors so one response names them all."""
+def _given(parse: Callable[[str], T]) -> Callable[[object], T]:
+    """A query parameter's rule. An empty value (`?group_by=`) is no value: leave the parameter
+    out for its default."""
 
-    def __init__(self, request: web.Request) -> None:
-        self._request = request
-        self._check = ErrorCollector()
+    def read(raw: object) -> T:
+        if raw == "":
+            raise InvalidInput.one("query", "is empty: leave it out for the default")
+        return parse(raw)  # type: ignore[arg-type]
 
-    def student_id(self) -> StudentId:
-        return self._check.check(parse_student_id, self._request.match_info["student_id"])
-
-    def course_id(self) -> CourseId:
-        return self._check.check(parse_course_id, self._request.match_info["course_id"])
-
-    def task_id(self) -> TaskId:
-        return self._check.check(parse_task_id, self._request.match_info["task_id"])
-
-    def window(self) -> DateWindow:
-        start = self._check.check(_parse_date, self._request.query.get("start_date"), "start_date")
-        end = self._check.check(_parse_date, self._request.query.get("end_date"), "end_date")
-        if self._check.errors:
-            return DateWindow()
-        return self._check.check(DateWindow, start, end)
-
-    def group_by(self) -> GroupBy | None:
-        return self._check.check(_parse_group_by, self._request.query.get("group_by"))
-
-    def done(self) -> None:
-        self._check.raise_if_any()
+    return read
 
 
-def _parse_date(raw: str | None, field: str) -> date | None:
-    if raw is None or raw == "":
-        return None
-    if _DATE.fullmatch(raw):
+def _date(field: str) -> Callable[[str], date]:
+    def parse(raw: str) -> date:
         try:
-            return date.fromisoformat(raw)
+            if len(raw) == 10:
+                return date.fromisoformat(raw)
         except ValueError:
             pass
-    raise InvalidInput.one(field, f"must be a date as YYYY-MM-DD, got {raw!r}")
+        raise InvalidInput.one(field, f"must be a date as YYYY-MM-DD, got {raw!r}")
+
+    return parse
 
 
-def _parse_group_by(raw: str | None) -> GroupBy | None:
-    if raw is None or raw == "":
-        return None
+def _group_by(raw: str) -> GroupBy:
     try:
         return GroupBy(raw)
     except ValueError:
         choices = "|".join(g.value for g in GroupBy)
         raise InvalidInput.one("group_by", f"must be one of {choices}, got {raw!r}") from None
+
+
+def _end_date(raw: object) -> date:
+    end = _given(_date("end_date"))(raw)
+    DateWindow(None, end)  # its own rule: the window has an end
+    return end
+
+
+def _start_date(raw: object, info: ValidationInfo) -> date:
+    start = _given(_date("start_date"))(raw)
+    DateWindow(start, info.data.get("end_date"))  # not after end_date, when that one is good
+    return start
+
+
+_DATE = {"type": "string", "format": "date"}
+EndDate = Annotated[
+    date | None,
+    PlainValidator(_end_date),
+    WithJsonSchema(
+        {
+            **_DATE,
+            "not": {"const": date.max.isoformat()},
+            "description": "YYYY-MM-DD, inclusive (UTC)",
+        }
+    ),
+]
+StartDate = Annotated[
+    date | None,
+    PlainValidator(_start_date),
+    WithJsonSchema({**_DATE, "description": "YYYY-MM-DD, inclusive (UTC); not after end_date"}),
+]
+GroupByField = Annotated[
+    GroupBy | None,
+    PlainValidator(_given(_group_by)),
+    WithJsonSchema(
+        {
+            "enum": [g.value for g in GroupBy],
+            "description": "Bucket the series; without it one row, period `all_time`",
+        }
+    ),
+]
+
+
+class QueryString(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PeriodQuery(QueryString):
+    """The query string of a series over time."""
+
+    end_date: EndDate = None  # before start_date, which is checked against it
+    start_date: StartDate = None
+    group_by: GroupByField = None
+
+    @property
+    def window(self) -> DateWindow:
+        return DateWindow(self.start_date, self.end_date)
+
+
+def _parameter(parse: Any, schema: dict[str, Any], description: str) -> tuple[Any, ...]:
+    """A query parameter read by an application rule."""
+    return PlainValidator(_given(parse)), WithJsonSchema({**schema, "description": description})
+
+
+def _number(parse: Any) -> Any:
+    """A numeral in a query string, exactly as a Decimal (1e-3 included), for `parse`'s bounds."""
+
+    def read(raw: object) -> Any:
+        if isinstance(raw, str) and raw.strip() == raw and raw not in {"", "+", "-"}:
+            try:
+                number = Decimal(raw)
+            except ArithmeticError:
+                pass
+            else:
+                if number.is_finite() and "_" not in raw:
+                    raw = number
+        return parse(raw)
+
+    return read
+
+
+def _order(raw: object, info: ValidationInfo) -> a.SortOrder:
+    """The order given, else the sort's own (a bad sort is named by itself; its default here)."""
+    if raw is not None:
+        return _given(lambda given: a.parse_order(given, a.StudentSort.AVERAGE))(raw)
+    return a.default_order(info.data.get("sort", a.StudentSort.AVERAGE))
+
+
+def _enum_schema(choices: type) -> dict[str, Any]:
+    return {"enum": [c.value for c in choices]}
+
+
+class StudentsQuery(QueryString):
+    """The query string of the students page."""
+
+    sort: Annotated[
+        a.StudentSort, *_parameter(a.parse_sort, _enum_schema(a.StudentSort), "Default: average")
+    ] = a.StudentSort.AVERAGE
+    order: Annotated[
+        a.SortOrder,
+        PlainValidator(_order),
+        WithJsonSchema(
+            {**_enum_schema(a.SortOrder),
+             "description": "Default: asc for student_id, desc otherwise"}
+        ),
+    ] = Field(default=None, validate_default=True)
+    limit: Annotated[
+        int,
+        *_parameter(
+            a.parse_limit,
+            {"type": "integer", "minimum": 1, "maximum": a.MAX_PAGE_SIZE},
+            f"Default: {a.DEFAULT_PAGE_SIZE}",
+        ),
+    ] = a.DEFAULT_PAGE_SIZE
+    cursor: Annotated[
+        a.StudentsCursor | None,
+        *_parameter(
+            a.parse_cursor, {"type": "string", "minLength": 1}, "The previous page's next_cursor"
+        ),
+    ] = None
+
+    @property
+    def after(self) -> a.StudentsCursor | None:
+        return self.cursor
+
+    @model_validator(mode="after")
+    def _cursor_matches(self) -> "StudentsQuery":
+        if self.cursor is not None and (self.cursor.sort, self.cursor.order) != (
+            self.sort, self.order
+        ):
+            raise InvalidInput.one(
+                "cursor", "belongs to a listing with another sort or order; start again without it"
+            )
+        return self
+
+
+class AtRiskQuery(QueryString):
+    grade_below: Annotated[
+        Decimal,
+        *_parameter(
+            _number(a.parse_grade_below), {"type": "number", "minimum": 0, "maximum": 10},
+            f"Default: {a.DEFAULT_GRADE_BELOW}",
+        ),
+    ] = a.DEFAULT_GRADE_BELOW
+    on_time_below: Annotated[
+        Decimal,
+        *_parameter(
+            _number(a.parse_on_time_below), {"type": "number", "minimum": 0, "maximum": 100},
+            f"Default: {a.DEFAULT_ON_TIME_BELOW}",
+        ),
+    ] = a.DEFAULT_ON_TIME_BELOW
+    declining: Annotated[
+        bool,
+        *_parameter(
+            lambda raw: a.parse_flag(raw, "declining", True), {"type": "boolean"},
+            "Also flag the last three task grades each lower (default true)",
+        ),
+    ] = True
 
 
 def idempotency_key(request: web.Request, body_event_id: uuid.UUID | None) -> uuid.UUID | None:

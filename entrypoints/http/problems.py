@@ -15,6 +15,7 @@ from entrypoints.limits import QueueFull, RateLimiter, TooManyRequests
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+INVALID = "The request has invalid values; see errors."
 
 
 class FieldProblem(pydantic.BaseModel):
@@ -55,6 +56,67 @@ def problem(
     return web.json_response(body, status=status, content_type=PROBLEM_JSON, headers=headers)
 
 
+def field_errors(error: pydantic.ValidationError) -> list[FieldError]:
+    """Every failure of a request model, named as a client spells the field (`events[3].grade`),
+    with the domain's message where a domain rule failed."""
+    named: list[FieldError] = []
+    for failure in error.errors(include_url=False, include_input=False):
+        field = _field_name(failure["loc"])
+        cause = failure.get("ctx", {}).get("error")
+        if isinstance(cause, InvalidInput):
+            # a field's rule is named by the field; a rule across fields names its own
+            whole = not failure["loc"] or isinstance(failure["loc"][-1], int)
+            named += [
+                FieldError(_join(field, e.field) if whole else field, e.message)
+                for e in cause.errors
+            ]
+        else:
+            kind, message = failure["type"], _MESSAGES.get(failure["type"], failure["msg"])
+            if kind in _NOT_AN_EVENT and field:
+                field, message = _join(field, "kind"), "must be an object with a kind"
+            elif kind in _NOT_AN_EVENT:
+                field = "body"
+            elif kind in {"union_tag_invalid", "union_tag_not_found"}:
+                field = _join(field, "kind")
+            elif kind in {"too_short", "too_long", "list_type"}:
+                message = message.format(**failure.get("ctx", {}))
+            named.append(FieldError(field, message))
+    return named
+
+
+_NOT_AN_EVENT = {"model_type", "model_attributes_type", "dict_type"}
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a documented field or parameter",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+    "union_tag_invalid": "must be course_grade or task_grade",
+    "union_tag_not_found": "must be course_grade or task_grade",
+    "list_type": "must be a list",
+    "too_short": "must hold at least {min_length}, got {actual_length}",
+    "too_long": "must hold at most {max_length}, got {actual_length}",
+}
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    name = ""
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif (index == 0 or isinstance(loc[index - 1], int)) and isinstance(
+            loc[index + 1] if index + 1 < len(loc) else None, str
+        ):
+            continue  # the member of a tagged union, which pydantic names before its field
+        else:
+            name = _join(name, part)
+    return name
+
+
+def _join(prefix: str, field: str) -> str:
+    return f"{prefix}.{field}" if prefix else field
+
+
 class BadRequest(Exception):
     """A request the HTTP layer itself rejects, before any use case runs."""
 
@@ -89,7 +151,9 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     except Forbidden:
         return problem(403, "This token does not grant access to this resource.")
     except InvalidInput as e:
-        return problem(400, "The request has invalid values; see errors.", e.errors)
+        return problem(400, INVALID, e.errors)
+    except pydantic.ValidationError as e:
+        return problem(400, INVALID, field_errors(e))
     except NotFound as e:
         return problem(404, str(e))
     except web.HTTPException as e:

@@ -11,6 +11,7 @@ COURSE_GRADE = "/stats/student/grade"
 TASK_GRADE = "/stats/student/task/grade"
 BATCH = "/stats/grades/batch"
 TASK = {"student_id": ANA, "course_id": "c1", "task_id": "t1", "grade": 7}
+COURSE = {"student_id": ANA, "course_id": "c1", "grade": 7}
 
 
 def named(reply: Reply) -> dict[str, str]:
@@ -105,14 +106,16 @@ async def test_a_bad_shape_and_a_bad_value_get_the_same_detail(api: Api) -> None
 
 @pytest.mark.parametrize("path", [COURSE_GRADE, TASK_GRADE])
 async def test_a_null_on_time_is_refused_by_a_single_post(api: Api, path: str) -> None:
-    reply = await api.post(path, {**TASK, "on_time": None})
+    body = TASK if path == TASK_GRADE else COURSE
+    reply = await api.post(path, {**body, "on_time": None})
     assert reply.status == 400
     assert named(reply) == {"on_time": "must be true or false"}
 
 
 @pytest.mark.parametrize("kind", ["course_grade", "task_grade"])
 async def test_a_null_on_time_is_refused_in_a_batch(api: Api, kind: str) -> None:
-    reply = await api.post(BATCH, {"events": [{**TASK, "kind": kind, "on_time": None}]})
+    body = TASK if kind == "task_grade" else COURSE
+    reply = await api.post(BATCH, {"events": [{**body, "kind": kind, "on_time": None}]})
     assert reply.status == 422
     assert named(reply) == {"events[0].on_time": "must be true or false"}
     assert api.recorded() == 0

@@ -18,13 +18,13 @@ ANA = "00000000-0000-4000-8000-00000000000a"
 
 
 def routed_operations(app: web.Application) -> set[tuple[str, str]]:
-    """(method, path template) of every route, less aiohttp's automatic HEADs and the docs'
-    static assets (files, not API operations)."""
+    """(method, path template) of every route, less aiohttp's automatic HEADs, each path's
+    catch-all 405 (any other method) and the docs' static assets (files, not API operations)."""
     return {
         (route.method, route.resource.canonical)
         for route in app.router.routes()
         if route.resource is not None
-        and route.method != "HEAD"
+        and route.method not in {"HEAD", "*"}
         and not isinstance(route.resource, web.StaticResource)
     }
 

@@ -165,7 +165,9 @@ async def test_more_than_five_minutes_in_the_future_is_rejected(api: Api) -> Non
 @pytest.mark.parametrize("path", [COURSE_GRADE, TASK_GRADE])
 async def test_a_rejected_write_leaves_no_trace(api: Api, path: str) -> None:
     event_id = str(uuid.uuid4())
-    bad = {"student_id": ANA, "course_id": "c1", "task_id": "t1", "grade": 11, "event_id": event_id}
+    bad = {"student_id": ANA, "course_id": "c1", "grade": 11, "event_id": event_id}
+    if path == TASK_GRADE:
+        bad["task_id"] = "t1"
     reply = await api.post(path, bad)
     assert reply.status == 400
     assert api.recorded() == 0

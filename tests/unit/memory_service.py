@@ -1,9 +1,12 @@
 """The use cases wired over the in-memory adapters by hand, as the container wires them, so the
 unit suite does not depend on the composition root."""
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from grade_input import submit_read
 
 from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.memory import (
@@ -13,7 +16,7 @@ from adapters.memory import (
     ManualClock,
 )
 from adapters.queue.memory import InMemoryEventQueue
-from application.commands import RecordGrades
+from application.commands import RecordGrades, SubmitGrade
 from application.handlers.get_course_average import GetCourseAverageHandler
 from application.handlers.get_on_time_percentage import GetOnTimePercentageHandler
 from application.handlers.get_student_average import GetStudentAverageHandler
@@ -32,7 +35,7 @@ class Service:
     clock: ManualClock
     queue: InMemoryEventQueue
     database: InMemoryDatabase
-    submit: SubmitGrades
+    submit_grades: SubmitGrades
     record: RecordGradesHandler
     summary: GetStudentCourseSummaryHandler
     student_average: GetStudentAverageHandler
@@ -40,6 +43,10 @@ class Service:
     comparison: GetStudentTaskComparisonHandler
     task_averages: GetTaskAveragesHandler
     on_time: GetOnTimePercentageHandler
+
+    async def submit(self, commands: Sequence[SubmitGrade], prefix: str = "") -> list[uuid.UUID]:
+        """Submit as the API does: each command read by its request model at one "now"."""
+        return await submit_read(self.submit_grades, commands, self.clock.now(), prefix)
 
     async def deliver(self) -> int:
         """Hand every queued event to the recording use case, as the worker does."""
@@ -58,7 +65,7 @@ def build_service(now: datetime = NOW) -> Service:
         clock=clock,
         queue=queue,
         database=database,
-        submit=SubmitGrades(queue, clock),
+        submit_grades=SubmitGrades(queue),
         record=RecordGradesHandler(lambda: InMemoryUnitOfWork(database)),
         summary=GetStudentCourseSummaryHandler(reader),
         student_average=GetStudentAverageHandler(reader, clock),

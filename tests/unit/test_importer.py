@@ -64,7 +64,7 @@ class FlakyQueue:
 
 def submitter(database: InMemoryDatabase, fail_at: int | None = None) -> SubmitGrades:
     record = RecordGradesHandler(lambda: InMemoryUnitOfWork(database))
-    return SubmitGrades(FlakyQueue(record, fail_at), ManualClock())
+    return SubmitGrades(FlakyQueue(record, fail_at))
 
 
 def snapshot(database: InMemoryDatabase) -> tuple[object, ...]:

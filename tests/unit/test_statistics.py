@@ -21,7 +21,8 @@ from domain.values import parse_grade
 def tally_of(*grades: float | str, on_time: int | None = None) -> Tally:
     tally = Tally()
     for index, grade in enumerate(grades):
-        value = Decimal(grade) if isinstance(grade, str) else parse_grade(grade)
+        # any places: the math also serves grades stored before the API limited them
+        value = Decimal(grade) if isinstance(grade, str) else parse_grade(grade, max_places=None)
         tally = tally.add(value, on_time is None or index < on_time)
     return tally
 

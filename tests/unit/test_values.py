@@ -35,7 +35,15 @@ class TestStudentId:
         value = uuid.uuid4()
         assert parse_student_id(value) is value
 
-    @pytest.mark.parametrize("raw", ["", "42", "not-a-uuid", STUDENT + "0", 42, None, 1.5, True, []])
+    def test_upper_case_hex_is_the_same_uuid(self) -> None:
+        assert parse_student_id(STUDENT.upper()) == uuid.UUID(STUDENT)
+
+    @pytest.mark.parametrize(
+        "raw",
+        ["", "42", "not-a-uuid", STUDENT + "0", 42, None, 1.5, True, [],
+         # other spellings uuid.UUID reads, which the documented format (uuid) does not allow
+         STUDENT.replace("-", ""), "{" + STUDENT + "}", "urn:uuid:" + STUDENT],
+    )
     def test_anything_else_is_rejected_naming_the_field(self, raw: object) -> None:
         with pytest.raises(InvalidInput) as error:
             parse_student_id(raw)
@@ -114,10 +122,33 @@ class TestGrade:
         assert error.value.errors == [FieldError("grade", "must be a number from 0 to 10")]
 
     @given(st.floats(min_value=0, max_value=10))
-    def test_every_float_in_range_parses_to_its_shortest_decimal(self, raw: float) -> None:
-        value = parse_grade(raw)
-        assert float(value) == raw
-        assert Decimal(0) <= value <= Decimal(10)
+    def test_a_float_in_range_parses_to_its_shortest_decimal_or_names_its_places(
+        self, raw: float
+    ) -> None:
+        shortest = Decimal(repr(raw))
+        if shortest % Decimal("0.0001"):
+            with pytest.raises(InvalidInput, match="must have at most 4 decimal places"):
+                parse_grade(raw)
+        else:
+            assert parse_grade(raw) == shortest and float(parse_grade(raw)) == raw
+
+    @given(st.decimals(min_value=0, max_value=10, places=4))
+    def test_every_grade_of_at_most_4_places_is_kept_exact(self, raw: Decimal) -> None:
+        assert parse_grade(raw) == raw
+
+    @pytest.mark.parametrize(
+        "raw", ["9.999999999999999999", "5E-324", "0.00001", "1E-999999999", "7.12345"]
+    )
+    def test_more_than_4_decimal_places_are_refused_not_rounded(self, raw: str) -> None:
+        with pytest.raises(InvalidInput) as error:
+            parse_grade(Decimal(raw))
+        assert error.value.errors == [
+            FieldError("grade", "must have at most 4 decimal places")
+        ]
+
+    @pytest.mark.parametrize("raw", ["7.50000", "0E-999999", "1E+1", "0.0001"])
+    def test_trailing_zeros_and_exponents_do_not_count_as_places(self, raw: str) -> None:
+        assert parse_grade(Decimal(raw)) == Decimal(raw)
 
 
 class TestGradedAt:

@@ -2,7 +2,6 @@
 risk, a student's courses, and the course's grade table as CSV."""
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
 from application import queries as a
 from application import views as v
@@ -10,33 +9,10 @@ from application.handlers.export_course_grades import csv_lines
 from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import USE_CASES
-from entrypoints.http.params import Params
+from entrypoints.http.params import AtRiskQuery, StudentsQuery
 
 endpoints = Endpoints(tag="analytics")
 READ_ERRORS = (400, 503)
-
-
-class StudentsQuery(BaseModel):
-    """The query string of the students page (parsed by `course_students_query`)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    sort: a.StudentSort | None = Field(default=None, description="Default: average")
-    order: a.SortOrder | None = Field(
-        default=None, description="Default: asc for student_id, desc otherwise"
-    )
-    limit: int | None = Field(default=None, ge=1, le=500, description="Default: 50")
-    cursor: str | None = Field(default=None, description="The previous page's next_cursor")
-
-
-class AtRiskQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    grade_below: float | None = Field(default=None, ge=0, le=10, description="Default: 4")
-    on_time_below: float | None = Field(default=None, ge=0, le=100, description="Default: 60")
-    declining: bool | None = Field(
-        default=None, description="Also flag the last three task grades each lower (default true)"
-    )
 
 
 @endpoints.get(
@@ -46,10 +22,9 @@ class AtRiskQuery(BaseModel):
     reply=Reply(v.TaskSpreadsView),
     errors=READ_ERRORS,
 )
-async def course_task_spreads(request: web.Request) -> v.TaskSpreadsView:
-    p = Params(request)
-    query = a.GetTaskSpreads(p.course_id())
-    p.done()
+async def course_task_spreads(
+    request: web.Request, query: a.GetTaskSpreads
+) -> v.TaskSpreadsView:
     return await request.app[USE_CASES].task_spreads()(query)
 
 
@@ -64,15 +39,9 @@ async def course_task_spreads(request: web.Request) -> v.TaskSpreadsView:
     reply=Reply(v.CourseStudentsView),
     errors=READ_ERRORS,
 )
-async def course_students(request: web.Request) -> v.CourseStudentsView:
-    q = request.query
-    query = a.course_students_query(
-        request.match_info["course_id"],
-        sort=q.get("sort"),
-        order=q.get("order"),
-        limit=q.get("limit"),
-        cursor=q.get("cursor"),
-    )
+async def course_students(
+    request: web.Request, query: a.ListCourseStudents
+) -> v.CourseStudentsView:
     return await request.app[USE_CASES].course_students()(query)
 
 
@@ -83,10 +52,9 @@ async def course_students(request: web.Request) -> v.CourseStudentsView:
     reply=Reply(v.AverageDistributionView),
     errors=READ_ERRORS,
 )
-async def course_distribution(request: web.Request) -> v.AverageDistributionView:
-    p = Params(request)
-    query = a.GetAverageDistribution(p.course_id())
-    p.done()
+async def course_distribution(
+    request: web.Request, query: a.GetAverageDistribution
+) -> v.AverageDistributionView:
     return await request.app[USE_CASES].average_distribution()(query)
 
 
@@ -98,14 +66,7 @@ async def course_distribution(request: web.Request) -> v.AverageDistributionView
     reply=Reply(v.AtRiskView),
     errors=READ_ERRORS,
 )
-async def course_at_risk(request: web.Request) -> v.AtRiskView:
-    q = request.query
-    query = a.at_risk_query(
-        request.match_info["course_id"],
-        grade_below=q.get("grade_below"),
-        on_time_below=q.get("on_time_below"),
-        declining=q.get("declining"),
-    )
+async def course_at_risk(request: web.Request, query: a.FindAtRiskStudents) -> v.AtRiskView:
     return await request.app[USE_CASES].at_risk_students()(query)
 
 
@@ -116,8 +77,9 @@ async def course_at_risk(request: web.Request) -> v.AtRiskView:
     reply=Reply(v.StudentCoursesView),
     errors=READ_ERRORS,
 )
-async def student_courses(request: web.Request) -> v.StudentCoursesView:
-    query = a.student_courses_query(request.match_info["student_id"])
+async def student_courses(
+    request: web.Request, query: a.GetStudentCourses
+) -> v.StudentCoursesView:
     return await request.app[USE_CASES].student_courses()(query)
 
 
@@ -128,10 +90,9 @@ async def student_courses(request: web.Request) -> v.StudentCoursesView:
     reply=Reply(None, media_type="text/csv"),
     errors=READ_ERRORS,
 )
-async def course_export(request: web.Request) -> web.StreamResponse:
-    p = Params(request)
-    query = a.ExportCourseGrades(p.course_id())
-    p.done()
+async def course_export(
+    request: web.Request, query: a.ExportCourseGrades
+) -> web.StreamResponse:
     rows = request.app[USE_CASES].export_course_grades()(query)
     lines = csv_lines(rows)
     first = await anext(lines)  # a failure before the first row still becomes a problem document

@@ -6,27 +6,33 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+import pydantic
 from aiohttp import web
 
-from application.handlers.erase_student import EraseStudent
-from application.handlers.submit_grade_batch import BatchAccepted
-from domain.errors import InvalidInput
+from application.commands import EraseStudent
 from entrypoints.http.access import Access
-from entrypoints.http.bodies import read_grade, read_json_value
+from entrypoints.http.bodies import read_body, read_json
 from entrypoints.http.endpoints import Endpoints, Reply
-from entrypoints.http.keys import METRICS, SETTINGS, USE_CASES
-from entrypoints.http.params import Params, idempotency_key
-from entrypoints.http.problems import BadRequest
+from entrypoints.http.keys import CLOCK, METRICS, SETTINGS, USE_CASES
+from entrypoints.http.params import IDEMPOTENCY_KEY_SCHEMA, idempotency_key
+from entrypoints.http.problems import BadRequest, field_errors
 from entrypoints.http.schemas import CourseGradeBody, GradeBatchBody, TaskGradeBody
 from entrypoints.http.write_guard import admit_write
 
 endpoints = Endpoints(tag="grades")
 
-IDEMPOTENCY_HEADERS = {
-    "Idempotency-Key": "Makes a retried request count once (a UUID, or any 1-255 characters); "
-    "must match the body's event_id when both are given",
-}
+IDEMPOTENCY_KEY = (
+    "Makes a retried request count once (a UUID, or any 1-255 characters); must match the "
+    "body's event_id when both are given"
+)
+IDEMPOTENCY_HEADERS = {"Idempotency-Key": (IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_SCHEMA)}
 WRITE_ERRORS = (400, 413, 415, 429, 503)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAccepted:
+    count: int
+    event_ids: list[uuid.UUID]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ ACCEPTED = Reply(Accepted, status=202, description="Queued; a worker will record
     errors=WRITE_ERRORS,
 )
 async def post_course_grade(request: web.Request) -> web.Response:
-    return await _queue_one(request, "course_grade")
+    return await _queue_one(request, CourseGradeBody, "course_grade")
 
 
 @endpoints.post(
@@ -62,14 +68,18 @@ async def post_course_grade(request: web.Request) -> web.Response:
     errors=WRITE_ERRORS,
 )
 async def post_task_grade(request: web.Request) -> web.Response:
-    return await _queue_one(request, "task_grade")
+    return await _queue_one(request, TaskGradeBody, "task_grade")
 
 
-async def _queue_one(request: web.Request, kind: str) -> web.Response:
-    command = await read_grade(request, kind)
+async def _queue_one(
+    request: web.Request, body: type[CourseGradeBody | TaskGradeBody], kind: str
+) -> web.Response:
+    now = request.app[CLOCK].now()
+    limit = request.app[SETTINGS].max_body_bytes
+    command = (await read_body(request, body, limit, now, inf_nan=True)).to_command()
     command = dataclasses.replace(command, event_id=idempotency_key(request, command.event_id))
     await admit_write(request, 1)
-    [event_id] = await request.app[USE_CASES].submit_grades()([command])
+    [event_id] = await request.app[USE_CASES].submit_grades()([command], now)
     request.app[METRICS].events_accepted.labels(kind).inc()
     return accepted_response(event_id)
 
@@ -96,18 +106,23 @@ def accepted_response(event_id: uuid.UUID) -> web.Response:
     errors=(400, 413, 415, 422, 429, 503),
 )
 async def post_grade_batch(request: web.Request) -> BatchAccepted:
-    body = await read_json_value(request, request.app[SETTINGS].max_batch_body_bytes)
+    now = request.app[CLOCK].now()
+    limit = request.app[SETTINGS].max_batch_body_bytes
+    body = await read_json(request, limit)
     events = body.get("events") if isinstance(body, dict) else None
     await admit_write(request, len(events) if isinstance(events, list) else 1)
     try:
-        accepted = await request.app[USE_CASES].submit_grade_batch()(body)
-    except InvalidInput as invalid:
+        batch = GradeBatchBody.model_validate(body, context={"now": now})
+    except pydantic.ValidationError as invalid:
         raise BadRequest(
-            422, "The batch has invalid events; none was queued. See errors.", invalid.errors
+            422, "The batch has invalid events; none was queued. See errors.",
+            field_errors(invalid),
         ) from None
-    for kind, count in Counter(e.get("kind") for e in body["events"]).items():
+    commands = [event.to_command() for event in batch.events]
+    event_ids = await request.app[USE_CASES].submit_grades()(commands, now)
+    for kind, count in Counter(event.kind for event in batch.events).items():
         request.app[METRICS].events_accepted.labels(kind).inc(count)
-    return accepted
+    return BatchAccepted(len(event_ids), event_ids)
 
 
 @endpoints.delete(
@@ -121,12 +136,9 @@ async def post_grade_batch(request: web.Request) -> BatchAccepted:
     reply=ACCEPTED,
     errors=(400, 429, 503),
 )
-async def delete_student(request: web.Request) -> Accepted:
-    p = Params(request)
-    student_id = p.student_id()
-    p.done()
-    command = EraseStudent(student_id, event_id=idempotency_key(request, None))
+async def delete_student(request: web.Request, command: EraseStudent) -> Accepted:
+    command = dataclasses.replace(command, event_id=idempotency_key(request, None))
     await admit_write(request, 1)
-    event_id = await request.app[USE_CASES].erase_student()(command)
+    event_id = await request.app[USE_CASES].erase_student()(command, request.app[CLOCK].now())
     request.app[METRICS].events_accepted.labels("student_erased").inc()
     return Accepted(202, "queued", event_id)

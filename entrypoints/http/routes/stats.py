@@ -1,32 +1,18 @@
 """Reads: averages, comparisons and on-time rates, each the View of one query use case."""
 
-from datetime import date
+import dataclasses
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
 from application import queries as q
 from application import views as v
-from domain.periods import GroupBy
 from entrypoints.http.access import Access, principal_of
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import USE_CASES
-from entrypoints.http.params import Params
+from entrypoints.http.params import PeriodQuery
 
 endpoints = Endpoints(tag="statistics")
 READ_ERRORS = (400, 503)
-
-
-class PeriodQuery(BaseModel):
-    """The query string of a series over time (parsed by `Params`; this model documents it)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    start_date: date | None = Field(default=None, description="YYYY-MM-DD, inclusive (UTC)")
-    end_date: date | None = Field(default=None, description="YYYY-MM-DD, inclusive (UTC)")
-    group_by: GroupBy | None = Field(
-        default=None, description="Bucket the series; without it one row, period `all_time`"
-    )
 
 
 @endpoints.get(
@@ -36,10 +22,9 @@ class PeriodQuery(BaseModel):
     reply=Reply(v.StudentCourseSummaryView),
     errors=(400, 404, 503),
 )
-async def student_course_summary(request: web.Request) -> v.StudentCourseSummaryView:
-    p = Params(request)
-    query = q.GetStudentCourseSummary(p.student_id(), p.course_id())
-    p.done()
+async def student_course_summary(
+    request: web.Request, query: q.GetStudentCourseSummary
+) -> v.StudentCourseSummaryView:
     return await request.app[USE_CASES].student_course_summary()(query)
 
 
@@ -51,10 +36,9 @@ async def student_course_summary(request: web.Request) -> v.StudentCourseSummary
     reply=Reply(v.StudentAverageView),
     errors=READ_ERRORS,
 )
-async def student_average(request: web.Request) -> v.StudentAverageView:
-    p = Params(request)
-    query = q.GetStudentAverage(p.student_id(), p.window(), p.group_by())
-    p.done()
+async def student_average(
+    request: web.Request, query: q.GetStudentAverage
+) -> v.StudentAverageView:
     return await request.app[USE_CASES].student_average()(query)
 
 
@@ -66,10 +50,9 @@ async def student_average(request: web.Request) -> v.StudentAverageView:
     reply=Reply(v.CourseAverageView),
     errors=READ_ERRORS,
 )
-async def course_average(request: web.Request) -> v.CourseAverageView:
-    p = Params(request)
-    query = q.GetCourseAverage(p.course_id(), p.window(), p.group_by())
-    p.done()
+async def course_average(
+    request: web.Request, query: q.GetCourseAverage
+) -> v.CourseAverageView:
     return await request.app[USE_CASES].course_average()(query)
 
 
@@ -84,11 +67,11 @@ async def course_average(request: web.Request) -> v.CourseAverageView:
     ),
     errors=READ_ERRORS,
 )
-async def student_task_comparison(request: web.Request) -> v.StudentTaskComparisonView:
-    p = Params(request)
+async def student_task_comparison(
+    request: web.Request, query: q.GetStudentTaskComparison
+) -> v.StudentTaskComparisonView:
     anonymize = not principal_of(request).sees_peer_ids
-    query = q.GetStudentTaskComparison(p.student_id(), p.course_id(), anonymize_peers=anonymize)
-    p.done()
+    query = dataclasses.replace(query, anonymize_peers=anonymize)
     return await request.app[USE_CASES].student_task_comparison()(query)
 
 
@@ -99,10 +82,9 @@ async def student_task_comparison(request: web.Request) -> v.StudentTaskComparis
     reply=Reply(v.TaskAveragesView),
     errors=READ_ERRORS,
 )
-async def task_averages(request: web.Request) -> v.TaskAveragesView:
-    p = Params(request)
-    query = q.GetTaskAverages(p.course_id(), p.task_id())
-    p.done()
+async def task_averages(
+    request: web.Request, query: q.GetTaskAverages
+) -> v.TaskAveragesView:
     return await request.app[USE_CASES].task_averages()(query)
 
 
@@ -118,10 +100,9 @@ async def task_averages(request: web.Request) -> v.TaskAveragesView:
     ),
     errors=READ_ERRORS,
 )
-async def course_on_time(request: web.Request) -> v.OnTimePercentageView:
-    p = Params(request)
-    query = q.GetOnTimePercentage(p.course_id(), None, p.window(), p.group_by())
-    p.done()
+async def course_on_time(
+    request: web.Request, query: q.GetOnTimePercentage
+) -> v.OnTimePercentageView:
     return await request.app[USE_CASES].on_time_percentage()(query)
 
 
@@ -133,8 +114,7 @@ async def course_on_time(request: web.Request) -> v.OnTimePercentageView:
     reply=Reply(v.OnTimePercentageView),
     errors=READ_ERRORS,
 )
-async def student_on_time(request: web.Request) -> v.OnTimePercentageView:
-    p = Params(request)
-    query = q.GetOnTimePercentage(p.course_id(), p.student_id(), p.window(), p.group_by())
-    p.done()
+async def student_on_time(
+    request: web.Request, query: q.GetOnTimePercentage
+) -> v.OnTimePercentageView:
     return await request.app[USE_CASES].on_time_percentage()(query)
