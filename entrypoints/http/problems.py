@@ -109,7 +109,7 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
         ):
             continue  # the member of a tagged union, which pydantic names before its field
         else:
-            name = _join(name, part)
+            name = _join(name, part or '""')  # an unknown field may be named by ""
     return name
 
 

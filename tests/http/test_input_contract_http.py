@@ -32,6 +32,11 @@ async def test_a_misspelt_field_is_refused_not_defaulted(api: Api) -> None:
     assert api.recorded() == 0
 
 
+async def test_a_field_named_by_the_empty_string_is_named_too(api: Api) -> None:
+    reply = await api.post(TASK_GRADE, {**TASK, "": None})
+    assert named(reply) == {'""': "is not a documented field or parameter"}
+
+
 async def test_graded_at_and_created_at_together_are_refused(api: Api) -> None:
     both = {**TASK, "graded_at": "2026-01-15T10:00:00Z", "created_at": "2026-01-15T10:00:00Z"}
     reply = await api.post(TASK_GRADE, both)
