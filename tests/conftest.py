@@ -27,23 +27,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         config.stash[SERVERS].close()
 
 
-def _needs_servers(item: pytest.Item) -> bool:
-    return any(item.iter_markers("integration")) or any(item.iter_markers("e2e")) or bool(
-        {"postgres_server_url", "redis_url"} & set(getattr(item, "fixturenames", ()))
+def _needs(item: pytest.Item, fixture: str) -> bool:
+    """Whether the test uses the server of `fixture` (integration and e2e tests may ask for it
+    only while they run)."""
+    return fixture in getattr(item, "fixturenames", ()) or any(
+        item.get_closest_marker(marker) for marker in ("integration", "e2e")
     )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Find or start the servers before the first test, so that the report names them."""
-    if session.config.option.collectonly or not any(map(_needs_servers, session.items)):
+    """Find or start the servers the selected tests need before the first test, so that the
+    report names them."""
+    if session.config.option.collectonly:
         return
     servers = session.config.stash[SERVERS]
-    for url in (servers.postgres_url, servers.redis_url):
-        try:
-            url()
-        except RuntimeError:
-            pass  # each test that needs the server reports why it is missing
+    for fixture, url in (("postgres_server_url", servers.postgres_url),
+                         ("redis_url", servers.redis_url)):
+        if any(_needs(item, fixture) for item in session.items):
+            try:
+                url()
+            except RuntimeError:
+                pass  # each test that needs the server reports why it is missing
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> str:
