@@ -1,7 +1,7 @@
 """The event loop of the long-running processes: uvloop (libuv) when it is installed, which
-serves the same requests with less CPU than asyncio's own loop (measured in the README's
-benchmark section); `STATS_EVENT_LOOP=asyncio` keeps the standard one. And their garbage
-collector's settings (`tune_garbage_collection`)."""
+serves the same requests with less CPU than asyncio's own loop; `STATS_EVENT_LOOP=asyncio` keeps
+the standard one (docs/configuration.md). And their garbage collector's settings
+(`tune_garbage_collection`)."""
 
 import asyncio
 import gc

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # "auto": JSON lines when stderr is not a terminal, human-readable when it is.
     log_format: Literal["auto", "json", "text"] = "auto"
-    # One line per request (at INFO). It costs about a quarter of a simple read's CPU (see the
-    # README's benchmark): turn it off where a proxy or the metrics already tell enough.
+    # One line per request (at INFO; what it costs: entrypoints/logging_setup.py). Turn it off
+    # where a proxy or the metrics already tell enough.
     access_log: bool = True
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="one grade per request")
     max_batch_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="a batch")
