@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from domain.errors import ErrorCollector, InvalidInput
+from domain.errors import InvalidInput
 from domain.periods import DateWindow, GroupBy
-from domain.values import CourseId, StudentId, TaskId, parse_course_id, parse_student_id
+from domain.values import CourseId, StudentId, TaskId
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -220,47 +220,3 @@ def parse_flag(raw: object, field: str, default: bool) -> bool:
     if isinstance(raw, str) and raw.lower() in _FALSE:
         return False
     raise InvalidInput.one(field, "must be true or false")
-
-
-def course_students_query(
-    course_id: object,
-    *,
-    sort: object = None,
-    order: object = None,
-    limit: object = None,
-    cursor: object = None,
-) -> ListCourseStudents:
-    """The students-page query from raw parameters; one InvalidInput names every bad one."""
-    check = ErrorCollector()
-    course = check.check(parse_course_id, course_id)
-    parsed_sort = check.check(parse_sort, sort)
-    parsed_order = check.check(parse_order, order, parsed_sort or StudentSort.AVERAGE)
-    parsed_limit = check.check(parse_limit, limit)
-    after = check.check(parse_cursor, cursor)
-    check.raise_if_any()
-    if after is not None and (after.sort, after.order) != (parsed_sort, parsed_order):
-        raise InvalidInput.one(
-            "cursor", "belongs to a listing with another sort or order; start again without it"
-        )
-    return ListCourseStudents(course, parsed_sort, parsed_order, parsed_limit, after)
-
-
-def at_risk_query(
-    course_id: object,
-    *,
-    grade_below: object = None,
-    on_time_below: object = None,
-    declining: object = None,
-) -> FindAtRiskStudents:
-    """The at-risk query from raw parameters; one InvalidInput names every bad one."""
-    check = ErrorCollector()
-    course = check.check(parse_course_id, course_id)
-    below = check.check(parse_grade_below, grade_below)
-    on_time = check.check(parse_on_time_below, on_time_below)
-    flag = check.check(parse_flag, declining, "declining", True)
-    check.raise_if_any()
-    return FindAtRiskStudents(course, below, on_time, flag)
-
-
-def student_courses_query(student_id: object) -> GetStudentCourses:
-    return GetStudentCourses(parse_student_id(student_id))

@@ -1,6 +1,5 @@
 """Domain errors: what can go wrong with a grade or a question about grades."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -34,21 +33,3 @@ class InvalidInput(DomainError, ValueError):
 
 class NotFound(DomainError):
     """The thing asked about has no data."""
-
-
-class ErrorCollector:
-    """Runs several validations and raises one InvalidInput naming every failure."""
-
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
-
-    def check(self, parse: Callable[..., T], *args: object) -> T:
-        try:
-            return parse(*args)
-        except InvalidInput as invalid:
-            self.errors.extend(invalid.errors)
-            return None  # type: ignore[return-value]  # never used: raise_if_any() raises first
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)

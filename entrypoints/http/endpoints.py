@@ -110,7 +110,7 @@ class Endpoint:
 
     def route(self) -> web.RouteDef:
         reply = self.reply
-        read_input = self._input_reader()
+        read_input = self.read_input
 
         @functools.wraps(self.handler)
         async def handle(request: web.Request) -> web.StreamResponse:
@@ -118,29 +118,35 @@ class Endpoint:
             if read_input is None:
                 result = await self.handler(request)
             else:
-                result = await self.handler(request, read_input(request))
+                result = await self.handler(
+                    request, read_input({**request.query, **request.match_info})
+                )
             if isinstance(result, web.StreamResponse):
                 return result
             return reply.render(result)
 
         return web.route(self.method, self.path, handle, name=self.operation_id)
 
-    def _input_reader(self) -> Callable[[web.Request], object] | None:
-        """Reads the path and query parameters as one model (a ValidationError names every bad
-        one) and builds `input` of the fields it shares with the model."""
+    @functools.cached_property
+    def read_input(self) -> Callable[[Mapping[str, str]], object] | None:
+        """Reads the path and query parameters (one mapping) as one model, a ValidationError
+        naming every bad one, and builds `input` of the fields it shares with the model."""
         if self.input is None:
             return None
-        model = pydantic.create_model(
-            f"{self.operation_id}_parameters",
-            __base__=self.query or QueryString,
+        path: type[pydantic.BaseModel] = pydantic.create_model(
+            f"{self.operation_id}_path",
+            __base__=QueryString,
             **{name: (PATH_PARAMETERS[name], ...) for name in self.path_parameters},
+        )
+        model = path if self.query is None else pydantic.create_model(
+            f"{self.operation_id}_parameters", __base__=(self.query, path)  # path ones first
         )
         names = [f.name for f in dataclasses.fields(self.input) if hasattr(model, f.name)
                  or f.name in model.model_fields]
         make = self.input
 
-        def read(request: web.Request) -> object:
-            params = model.model_validate({**request.query, **request.match_info})
+        def read(parameters: Mapping[str, str]) -> object:
+            params = model.model_validate(parameters)
             return make(**{name: getattr(params, name) for name in names})
 
         return read

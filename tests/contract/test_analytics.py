@@ -17,6 +17,7 @@ from typing import Any
 import analytics_oracle as oracle
 import pytest
 from adapter_sets import postgres_adapters
+from grade_input import students_query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +39,6 @@ from application.queries import (
     ListCourseStudents,
     SortOrder,
     StudentSort,
-    course_students_query,
 )
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 
@@ -142,7 +142,7 @@ async def check_every_view(
             seen += [plain(item) for item in page.items]
             if page.next_cursor is None:
                 break
-            query = course_students_query(
+            query = students_query(
                 course, sort=sort.value, order=order.value, limit=str(limit),
                 cursor=page.next_cursor,
             )

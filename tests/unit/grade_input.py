@@ -1,6 +1,6 @@
-"""Submitting grades in the unit suite as the API does: every command is read by the API's request
-models (the domain's rules, every bad field named), then handed to the SubmitGrades use case at
-one "now"."""
+"""Inputs in the unit suite as the API reads them: grades by the API's request models (the domain's
+rules, every bad field named), handed to the SubmitGrades use case at one "now"; a route's path
+and query parameters by that route's own reader."""
 
 import dataclasses
 import uuid
@@ -11,8 +11,10 @@ import pydantic
 
 from application.commands import SubmitGrade, SubmitTaskGrade
 from application.handlers.submit_grades import SubmitGrades
+from application.queries import FindAtRiskStudents, ListCourseStudents
 from domain.errors import FieldError, InvalidInput
 from entrypoints.http.problems import field_errors
+from entrypoints.http.routes import all_endpoints
 from entrypoints.http.schemas import CourseGradeBody, GradeBatchBody, TaskGradeBody
 
 
@@ -51,3 +53,26 @@ async def submit_batch(submit: SubmitGrades, body: object, now: datetime) -> lis
     return await submit([event.to_command() for event in batch.events], now)
 
 
+
+
+def route_input(operation_id: str, **parameters: object) -> object:
+    """What the route's handler is called with for these path and query parameters, or one
+    InvalidInput naming every bad one."""
+    [endpoint] = [e for e in all_endpoints() if e.operation_id == operation_id]
+    assert endpoint.read_input is not None
+    try:
+        return endpoint.read_input(parameters)  # type: ignore[arg-type]
+    except pydantic.ValidationError as invalid:
+        raise InvalidInput(field_errors(invalid)) from None
+
+
+def students_query(course_id: object, **parameters: object) -> ListCourseStudents:
+    query = route_input("course_students", course_id=course_id, **parameters)
+    assert isinstance(query, ListCourseStudents)
+    return query
+
+
+def at_risk_query(course_id: object, **parameters: object) -> FindAtRiskStudents:
+    query = route_input("course_at_risk", course_id=course_id, **parameters)
+    assert isinstance(query, FindAtRiskStudents)
+    return query

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from analytics_service import NOW, Analytics
+from grade_input import students_query
 
 from application.commands import EraseStudent
 from application.handlers.export_course_grades import csv_lines
@@ -15,7 +16,6 @@ from application.queries import (
     GetAverageDistribution,
     GetStudentCourses,
     GetTaskSpreads,
-    course_students_query,
 )
 from application.views import AverageDistributionView, RiskReason
 from domain.errors import InvalidInput
@@ -79,11 +79,11 @@ async def test_a_regrade_replaces_the_grade_in_the_spread(school: Analytics) -> 
 
 
 async def test_students_ranked_over_the_whole_course_whatever_the_page(school: Analytics) -> None:
-    first = await school.students(course_students_query("math", limit="2"))
+    first = await school.students(students_query("math", limit="2"))
     assert [i.student_id for i in first.items] == [ANA, BEN]
     assert [(i.rank, i.percentile) for i in first.items] == [(1, 66.67), (2, 33.33)]
     assert first.next_cursor is not None
-    second = await school.students(course_students_query("math", limit="2",
+    second = await school.students(students_query("math", limit="2",
                                                          cursor=first.next_cursor))
     assert [(i.student_id, i.rank, i.percentile) for i in second.items] == [
         (CAL, 3, 0.0), (DEE, None, None)  # no task average: listed last, unranked
@@ -97,34 +97,34 @@ async def test_students_ranked_over_the_whole_course_whatever_the_page(school: A
 async def test_ties_share_a_rank_and_sort_by_id(school: Analytics) -> None:
     await school.batch({"events": [task(DEE, "hw1", 3, 1), task(DEE, "hw2", 3, 2)]})
     await school.deliver()
-    page = await school.students(course_students_query("math", sort="average", order="asc"))
+    page = await school.students(students_query("math", sort="average", order="asc"))
     assert [(i.student_id, i.rank) for i in page.items] == [
         (CAL, 3), (DEE, 3), (BEN, 2), (ANA, 1)
     ]
 
 
 async def test_sorting_by_on_time_and_by_id(school: Analytics) -> None:
-    by_on_time = await school.students(course_students_query("math", sort="on_time_percentage"))
+    by_on_time = await school.students(students_query("math", sort="on_time_percentage"))
     assert [i.on_time_percentage for i in by_on_time.items] == [100.0, 100.0, 33.33, None]
-    by_id = await school.students(course_students_query("math", sort="student_id",
+    by_id = await school.students(students_query("math", sort="student_id",
                                                         order="desc"))
     assert [i.student_id for i in by_id.items] == [DEE, CAL, BEN, ANA]
 
 
 async def test_a_cursor_is_not_reusable_with_another_sort(school: Analytics) -> None:
-    page = await school.students(course_students_query("math", limit="1"))
+    page = await school.students(students_query("math", limit="1"))
     with pytest.raises(InvalidInput) as error:
-        course_students_query("math", sort="student_id", cursor=page.next_cursor)
+        students_query("math", sort="student_id", cursor=page.next_cursor)
     assert [e.field for e in error.value.errors] == ["cursor"]
 
 
 async def test_paging_goes_on_after_the_last_student_even_if_grades_change(
     school: Analytics,
 ) -> None:
-    first = await school.students(course_students_query("math", sort="student_id", limit="2"))
+    first = await school.students(students_query("math", sort="student_id", limit="2"))
     await school.batch({"events": [task(ANA, "hw4", 0, 4)]})  # Ana's average drops
     await school.deliver()
-    rest = await school.students(course_students_query(
+    rest = await school.students(students_query(
         "math", sort="student_id", limit="2", cursor=first.next_cursor))
     assert [i.student_id for i in first.items + rest.items] == [ANA, BEN, CAL, DEE]
 
@@ -196,11 +196,11 @@ async def test_erasure_is_queued_and_then_leaves_no_trace(school: Analytics) -> 
     event_id = await school.erase(EraseStudent(BEN))
     [queued] = school.queue.pending
     assert queued == StudentErased(event_id, BEN, NOW)
-    assert [i.student_id for i in (await school.students(course_students_query("math"))).items
+    assert [i.student_id for i in (await school.students(students_query("math"))).items
             ] == [ANA, BEN, CAL, DEE]  # not yet recorded
     await school.deliver()
     assert (await school.student_courses(GetStudentCourses(BEN))).courses == []
-    page = await school.students(course_students_query("math"))
+    page = await school.students(students_query("math"))
     assert [(i.student_id, i.rank) for i in page.items] == [(ANA, 1), (CAL, 2), (DEE, None)]
     assert [t.graded_count for t in (await school.task_spreads(GetTaskSpreads("math"))).tasks
             ] == [2, 2, 1]

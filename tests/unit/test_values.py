@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import ErrorCollector, FieldError, InvalidInput
+from domain.errors import FieldError, InvalidInput
 from domain.values import (
     parse_course_id,
     parse_event_id,
@@ -248,26 +248,7 @@ class TestOnTime:
         assert error.value.errors == [FieldError("on_time", "must be true or false")]
 
 
-class TestErrorCollector:
-    def test_collects_every_failure_then_raises_once(self) -> None:
-        check = ErrorCollector()
-        assert check.check(parse_course_id, "ok") == "ok"
-        check.check(parse_student_id, "bad")
-        check.check(parse_grade, 11)
-        with pytest.raises(InvalidInput) as error:
-            check.raise_if_any()
-        assert field_of(error) == ["student_id", "grade"]
-        assert str(error.value) == (
-            "student_id: must be a UUID, like 3fa85f64-5717-4562-b3fc-2c963f66afa6; "
-            "grade: must be from 0 to 10"
-        )
-
-    def test_raises_nothing_when_all_pass(self) -> None:
-        check = ErrorCollector()
-        check.check(parse_grade, 5)
-        check.raise_if_any()
-        assert check.errors == []
-
+class TestInvalidInput:
     def test_invalid_input_is_a_value_error(self) -> None:
         # the codec promises ValueError for a bad message, whichever layer finds the fault
         assert isinstance(InvalidInput.one("grade", "bad"), ValueError)
