@@ -53,11 +53,11 @@ from entrypoints.settings import Settings
 
 
 def storage_mode(settings: Settings) -> str:
-    return "memory" if settings.database_url is None else "postgres"
+    return "memory" if settings.database.url is None else "postgres"
 
 
 def queue_mode(settings: Settings) -> str:
-    return "redis" if settings.queue_url else "in_process"
+    return "redis" if settings.queue.url else "in_process"
 
 
 @asynccontextmanager
@@ -86,16 +86,16 @@ class Adapters(containers.DeclarativeContainer):
     queue = providers.Callable(queue_mode, settings)
 
     clock = providers.Singleton(SystemClock)
-    pseudonyms = providers.Singleton(HmacPseudonyms, key=settings.provided.pseudonym_key_bytes)
+    pseudonyms = providers.Singleton(HmacPseudonyms, key=settings.provided.auth.pseudonym_key_bytes)
 
     # Storage. Nothing in memory survives a restart: for tests and trying things out.
     database = providers.Singleton(InMemoryDatabase)
     postgres_pool = providers.Singleton(
         new_pool,
-        url=settings.provided.database_url,
+        url=settings.provided.database.url,
         min_size=0,  # start even while PostgreSQL is down: reads answer 503 until it is back
-        max_size=settings.provided.database_pool_size,
-        command_timeout=settings.provided.database_timeout,
+        max_size=settings.provided.database.pool_size,
+        command_timeout=settings.provided.database.timeout,
     )
     pool = providers.Selector(storage, memory=providers.Object(None), postgres=postgres_pool)
     # The pool's lifetime; its users get the pool itself, so they stay synchronous to build.
@@ -119,23 +119,23 @@ class Adapters(containers.DeclarativeContainer):
     # The queue: a Redis stream read by the workers through taskiq, or none.
     redis_broker = providers.Singleton(
         ReliableRedisStreamBroker,
-        url=settings.provided.queue_url,
-        queue_name=settings.provided.queue_name,
-        consumer_group_name=settings.provided.consumer_group,
-        consumer_name=settings.provided.queue_consumer_name,
-        idle_timeout=settings.provided.queue_idle_timeout,
-        trim_interval=settings.provided.queue_trim_interval,
-        max_deliveries=settings.provided.queue_max_deliveries,
+        url=settings.provided.queue.url,
+        queue_name=settings.provided.queue.stream,
+        consumer_group_name=settings.provided.queue.consumer_group,
+        consumer_name=settings.provided.queue.consumer_name,
+        idle_timeout=settings.provided.queue.idle_timeout,
+        trim_interval=settings.provided.queue.trim_interval,
+        max_deliveries=settings.provided.queue.max_deliveries,
     )
     broker = providers.Selector(queue, in_process=providers.Object(None), redis=redis_broker)
     # POSTs arriving together go out as one queue message (each still awaits its XADD).
     redis_publisher = providers.Singleton(
         CoalescingEventQueue,
         queue=providers.Singleton(
-            TaskiqEventQueue, redis_broker, timeout=settings.provided.queue_timeout
+            TaskiqEventQueue, redis_broker, timeout=settings.provided.queue.timeout
         ),
-        window=settings.provided.queue_coalesce_window,
-        max_events=settings.provided.queue_coalesce_max_events,
+        window=settings.provided.queue.coalesce_window,
+        max_events=settings.provided.queue.coalesce_max_events,
     )
     # A client of its own for looking at the queue (readiness, the write guard's backlog,
     # metrics, the operators' report and dead letters), with short timeouts, so that looking
@@ -145,9 +145,9 @@ class Adapters(containers.DeclarativeContainer):
         in_process=providers.Object(None),
         redis=providers.Singleton(
             Redis.from_url,
-            settings.provided.queue_url,
-            socket_timeout=settings.provided.ready_timeout,
-            socket_connect_timeout=settings.provided.ready_timeout,
+            settings.provided.queue.url,
+            socket_timeout=settings.provided.http.ready_timeout,
+            socket_connect_timeout=settings.provided.http.ready_timeout,
             max_connections=4,
         ),
     )
@@ -156,13 +156,15 @@ class Adapters(containers.DeclarativeContainer):
         queue,
         in_process=providers.Object(None),
         redis=providers.Singleton(
-            RedisQueueInspector, inspection_redis, settings.provided.queue_name
+            RedisQueueInspector, inspection_redis, settings.provided.queue.stream
         ),
     )
     dead_letters = providers.Selector(
         queue,
         in_process=providers.Object(None),
-        redis=providers.Singleton(RedisDeadLetters, inspection_redis, settings.provided.queue_name),
+        redis=providers.Singleton(
+            RedisDeadLetters, inspection_redis, settings.provided.queue.stream
+        ),
     )
 
 
@@ -225,15 +227,15 @@ class Worker(containers.DeclarativeContainer):
     recorder = providers.Singleton(
         BatchingRecorder,
         use_cases.record_grades,
-        max_events=settings.provided.worker_batch_max_events,
-        linger=settings.provided.worker_batch_linger,
-        max_transactions=settings.provided.worker_batch_transactions,
+        max_events=settings.provided.worker.batch_max_events,
+        linger=settings.provided.worker.batch_linger,
+        max_transactions=settings.provided.worker.batch_transactions,
     )
     retry_policy = providers.Singleton(
         RetryPolicy,
-        initial_delay=settings.provided.retry_initial_delay,
-        max_delay=settings.provided.retry_max_delay,
-        max_failed_attempts=settings.provided.worker_max_attempts,
+        initial_delay=settings.provided.worker.retry_initial_delay,
+        max_delay=settings.provided.worker.retry_max_delay,
+        max_failed_attempts=settings.provided.worker.max_attempts,
     )
 
 
@@ -245,10 +247,10 @@ class Container(containers.DeclarativeContainer):
     # What a write must pass before it is queued: the client's rate, room in the queue.
     write_guard = providers.Singleton(
         WriteGuard,
-        rate=settings.provided.write_rate_limit,
-        burst=settings.provided.write_burst,
+        rate=settings.provided.limits.write_rate_limit,
+        burst=settings.provided.limits.write_burst,
         queue=adapters.queue_inspector,
-        max_backlog=settings.provided.max_queue_backlog,
+        max_backlog=settings.provided.limits.max_queue_backlog,
     )
 
 

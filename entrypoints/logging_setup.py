@@ -208,13 +208,13 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     handler = logging.StreamHandler(stream)
     handler.addFilter(_RequestIdFilter())
     handler.addFilter(RepeatThrottle())
-    fmt = log_format(settings.log_format, stream)
+    fmt = log_format(settings.log.format, stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(settings.log.level.upper())
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    ACCESS_LOG.configure(stream if settings.access_log else None, fmt)
+    ACCESS_LOG.configure(stream if settings.http.access_log else None, fmt)

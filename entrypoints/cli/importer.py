@@ -290,10 +290,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
     from entrypoints.container import build_container, open_resources
 
     settings = with_storage(settings)
-    if settings.database_url and settings.auto_migrate:
+    if settings.database.url and settings.database.auto_migrate:
         from adapters.postgres import migrate
 
-        asyncio.run(migrate(settings.database_url))
+        asyncio.run(migrate(settings.database.url))
     if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
         sys.exit(f"--batch-size must be from 1 to {MAX_BATCH_SIZE}")
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress

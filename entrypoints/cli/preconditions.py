@@ -15,14 +15,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-from pydantic import AliasChoices, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from application.ports.errors import QueueUnavailable
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, variables_of
 
 INVALID_CONFIGURATION = 2
-_FIELD_OF_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
+_VARIABLE_OF_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
 
 
 def needs_redis(command: argparse.ArgumentParser, why: str, instead: str = "") -> None:
@@ -34,7 +34,7 @@ def needs_redis(command: argparse.ArgumentParser, why: str, instead: str = "") -
 
 def refuse_without_redis(settings: Settings, args: argparse.Namespace) -> None:
     need: tuple[str, str] | None = getattr(args, "needs_redis", None)
-    if need is not None and not settings.queue_url:
+    if need is not None and not settings.queue.url:
         why, instead = need
         sys.exit(
             f"{why}, but no Redis queue is configured: set STATS_REDIS_URL"
@@ -48,7 +48,7 @@ def redis_reachable(settings: Settings) -> Iterator[None]:
     try:
         yield
     except QueueUnavailable as e:
-        sys.exit(f"cannot reach the Redis queue at {redact(settings.queue_url or '?')}: {e}")
+        sys.exit(f"cannot reach the Redis queue at {redact(settings.queue.url or '?')}: {e}")
 
 
 def redact(url: str) -> str:
@@ -62,14 +62,14 @@ def redact(url: str) -> str:
 
 
 def load_settings(overrides: Mapping[str, Any]) -> Settings:
-    """Settings from the environment and the command line's `overrides` (field -> value, from
-    `--field`); on an invalid value, exit with one line per problem."""
+    """Settings from the environment and the command line's `overrides` (an HTTP setting ->
+    value, from `--host`/`--port`); on an invalid value, exit with one line per problem."""
     environ = os.environ
     try:
-        settings = Settings(**overrides)
+        settings = Settings(http=dict(overrides)) if overrides else Settings()
     except ValidationError as invalid:
         _refuse([_validation_problem(e, overrides, environ) for e in invalid.errors()])
-    except SettingsError as unparsable:  # a list or dict setting that is not valid JSON
+    except SettingsError as unparsable:  # a list setting that is not valid JSON
         _refuse([_parsing_problem(unparsable, environ)])
     return settings
 
@@ -83,8 +83,8 @@ def _refuse(problems: list[str]) -> NoReturn:
 def _validation_problem(
     error: Any, overrides: Mapping[str, Any], environ: Mapping[str, str]
 ) -> str:
-    field, *inside = error["loc"]
-    name = _where_set(str(field), overrides, environ)
+    group, field, *inside = error["loc"]
+    name = _where_set(str(group), str(field), overrides, environ)
     name += "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inside)
     given = error["input"]
     return f"{name}: {error['msg']} (got {_shown(redact(given) if isinstance(given, str) else given)})"
@@ -96,48 +96,28 @@ def _shown(value: object, limit: int = 80) -> str:
 
 
 def _parsing_problem(error: SettingsError, environ: Mapping[str, str]) -> str:
-    match = _FIELD_OF_SETTINGS_ERROR.search(str(error))
+    match = _VARIABLE_OF_SETTINGS_ERROR.search(str(error))
     if match is None:
         return str(error)
-    field = match.group(1)
-    name = _where_set(field, {}, environ)
+    name = _spelling(environ, match.group(1))
     given = _lookup(environ, name)
     reason = f"not valid JSON ({error.__cause__})" if error.__cause__ else str(error)
     return f"{name}: {reason}" + (f" (got {_shown(given)})" if given is not None else "")
 
 
 def _where_set(
-    field_or_alias: str, overrides: Mapping[str, Any], environ: Mapping[str, str]
+    group: str, field: str, overrides: Mapping[str, Any], environ: Mapping[str, str]
 ) -> str:
     """The name the user gave the value under: the command-line option when it came from one,
-    else the first of the field's environment variables that is set (the one pydantic-settings
-    read), else the field's main variable."""
-    if field_or_alias in overrides:
-        return "--" + field_or_alias.replace("_", "-")
-    names = environment_names(field_or_alias)
+    else the first of the setting's environment variables that is set (the one it was read
+    from), else its main variable."""
+    if group == "http" and field in overrides:
+        return "--" + field.replace("_", "-")
+    names = variables_of(group, field)
     for name in names:
         if _lookup(environ, name) is not None:
             return _spelling(environ, name)
     return names[0]
-
-
-def environment_names(field_or_alias: str) -> list[str]:
-    """The variables a field is read from, in the order pydantic-settings tries them. Errors
-    name a field with an alias by one of its aliases (not always the one that was set)."""
-    for name in Settings.model_fields:
-        names = _variables(name)
-        if field_or_alias == name or field_or_alias in names:
-            return names
-    return [field_or_alias]
-
-
-def _variables(field: str) -> list[str]:
-    alias = Settings.model_fields[field].validation_alias
-    if isinstance(alias, str):
-        return [alias]
-    if isinstance(alias, AliasChoices):
-        return [choice for choice in alias.choices if isinstance(choice, str)]
-    return [f"{Settings.model_config.get('env_prefix', '')}{field}".upper()]
 
 
 def _lookup(environ: Mapping[str, str], name: str) -> str | None:

@@ -40,36 +40,37 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 def with_storage(settings: Settings) -> Settings:
     """Settings whose database_url points at a running server: the configured one, else the
     embedded one (unless storage is memory). Logs which mode the service is in."""
-    if settings.storage == "memory":
+    if settings.database.storage == "memory":
         log.warning("storage: in-memory; nothing survives a restart")
         return settings
-    if settings.database_url:
-        log.info("storage: PostgreSQL at %s", redact(settings.database_url))
+    if settings.database.url:
+        log.info("storage: PostgreSQL at %s", redact(settings.database.url))
         return settings
-    url = start_embedded_postgres(settings.data_dir)
-    log.info("storage: embedded PostgreSQL, data in %s", settings.data_dir.resolve())
-    return settings.model_copy(update={"database_url": url})
+    url = start_embedded_postgres(settings.database.data_dir)
+    log.info("storage: embedded PostgreSQL, data in %s", settings.database.data_dir.resolve())
+    database = settings.database.model_copy(update={"url": url})
+    return settings.model_copy(update={"database": database})
 
 
 def _log_queue(settings: Settings) -> None:
-    if settings.queue_url:
-        log.info("queue: Redis stream %s at %s", settings.queue_name, redact(settings.queue_url))
+    if settings.queue.url:
+        log.info("queue: Redis stream %s at %s", settings.queue.stream, redact(settings.queue.url))
     else:
         log.info("queue: in-process (each event is recorded before its POST is answered)")
 
 
 def _migrate_if_needed(settings: Settings) -> None:
-    if settings.database_url and settings.auto_migrate:
+    if settings.database.url and settings.database.auto_migrate:
         from adapters.postgres import migrate
 
-        applied = asyncio.run(migrate(settings.database_url))
+        applied = asyncio.run(migrate(settings.database.url))
         if applied:
             log.info("migrations applied: %s", ", ".join(applied))
 
 
 def _listen(settings: Settings) -> socket.socket:
     try:
-        return bind(settings.host, settings.port)
+        return bind(settings.http.host, settings.http.port)
     except CannotListen as e:
         sys.exit(str(e))
 
@@ -79,20 +80,20 @@ def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> No
     from entrypoints.worker.runner import in_process_worker
 
     container = build_container(settings)
-    background = [in_process_worker] if with_worker and settings.queue_url else []
+    background = [in_process_worker] if with_worker and settings.queue.url else []
     app = create_app(container, *background)
     tune_garbage_collection()
-    url = f"http://{settings.host}:{settings.port}/stats"
+    url = f"http://{settings.http.host}:{settings.http.port}/stats"
     log.info("listening on %s (API docs: %s/docs)", url, url)
     # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
     # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.
     web.run_app(
         app,
         loop=new_event_loop(), sock=sock, print=None, access_log=None,
-        shutdown_timeout=settings.shutdown_timeout,
+        shutdown_timeout=settings.http.shutdown_timeout,
         # aiohttp closes a connection still waiting for a complete request head this long after
         # it opened or after its last answer: the header-read timeout.
-        keepalive_timeout=settings.request_header_timeout,
+        keepalive_timeout=settings.http.request_header_timeout,
     )
     log.info("stopped")
 
@@ -136,11 +137,11 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:
     settings = with_storage(settings)
-    if settings.database_url is None:
+    if settings.database.url is None:
         sys.exit("nothing to migrate: storage is in-memory")
     from adapters.postgres import migrate
 
-    applied = asyncio.run(migrate(settings.database_url))
+    applied = asyncio.run(migrate(settings.database.url))
     print(f"applied: {', '.join(applied)}" if applied else "the database is up to date")
 
 

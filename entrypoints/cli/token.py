@@ -18,16 +18,16 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> None:
-    if not settings.jwt_secret:
+    if not settings.auth.jwt_secret:
         sys.exit("token signs with STATS_JWT_SECRET, which is not set")
     print(
         issue_token(
-            settings.jwt_secret,
+            settings.auth.jwt_secret,
             subject=args.sub or uuid.uuid4(),
             role=Role(args.role),
             courses=[c for c in args.courses.split(",") if c],
             ttl_seconds=args.ttl,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
+            issuer=settings.auth.jwt_issuer,
+            audience=settings.auth.jwt_audience,
         )
     )

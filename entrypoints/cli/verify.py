@@ -23,9 +23,9 @@ def _verify(settings: Settings, args: argparse.Namespace) -> None:
     from entrypoints.cli.service import with_storage
 
     settings = with_storage(settings)
-    if settings.database_url is None:
+    if settings.database.url is None:
         sys.exit("nothing to verify: storage is in-memory")
-    differences = asyncio.run(verify(settings.database_url, limit=args.limit))
+    differences = asyncio.run(verify(settings.database.url, limit=args.limit))
     for difference in differences:
         print(difference)
     if differences:

@@ -46,12 +46,12 @@ def token_verifier(settings: Settings) -> TokenVerifier | None:
     if problem:
         raise UnsafeConfiguration(problem)
     verifier = _verifier(settings)
-    if verifier.configured and settings.auth != "off":
+    if verifier.configured and settings.auth.mode != "off":
         return verifier
-    if settings.auth == "off":
+    if settings.auth.mode == "off":
         log.warning(
             "AUTHENTICATION IS OFF (STATS_AUTH=off): anyone who can reach %s:%s can read and "
-            "write every grade", settings.host, settings.port,
+            "write every grade", settings.http.host, settings.http.port,
         )
     else:
         log.warning("authentication is off: no token key is configured (loopback address only)")
@@ -61,13 +61,13 @@ def token_verifier(settings: Settings) -> TokenVerifier | None:
 def unsafe_configuration(settings: Settings) -> str | None:
     """Why these settings must not serve, or None: without a token key the service runs open
     only on a loopback address, unless STATS_AUTH=off says so explicitly."""
-    if settings.auth == "off" or _verifier(settings).configured:
+    if settings.auth.mode == "off" or _verifier(settings).configured:
         return None
-    if settings.auth == "on":
+    if settings.auth.mode == "on":
         return "STATS_AUTH=on needs STATS_JWT_SECRET, STATS_JWT_PUBLIC_KEY or STATS_JWKS_FILE"
-    if not _is_loopback(settings.host):
+    if not _is_loopback(settings.http.host):
         return (
-            f"refusing to serve grades on {settings.host} without authentication: set "
+            f"refusing to serve grades on {settings.http.host} without authentication: set "
             "STATS_JWT_SECRET (or STATS_JWT_PUBLIC_KEY / STATS_JWKS_FILE), or STATS_AUTH=off "
             "to run open on purpose"
         )
@@ -76,12 +76,12 @@ def unsafe_configuration(settings: Settings) -> str | None:
 
 def _verifier(settings: Settings) -> TokenVerifier:
     return TokenVerifier(
-        secret=settings.jwt_secret,
-        public_key=settings.jwt_public_key,
-        jwks_file=settings.jwks_file,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        leeway=settings.jwt_leeway,
+        secret=settings.auth.jwt_secret,
+        public_key=settings.auth.jwt_public_key,
+        jwks_file=settings.auth.jwks_file,
+        issuer=settings.auth.jwt_issuer,
+        audience=settings.auth.jwt_audience,
+        leeway=settings.auth.jwt_leeway,
     )
 
 

@@ -34,9 +34,9 @@ def create_app(container: Container, *background: Background) -> web.Application
     adapters are up (the in-process worker of `classconnect-stats run`, for one)."""
     settings = container.settings()
     app = web.Application(
-        middlewares=[observe, cors_middleware(settings.cors_origins), problem_middleware],
+        middlewares=[observe, cors_middleware(settings.http.cors_origins), problem_middleware],
         # each route reads within its own limit (bodies.py); this is the largest of them
-        client_max_size=max(settings.max_body_bytes, settings.max_batch_body_bytes),
+        client_max_size=max(settings.limits.max_body_bytes, settings.limits.max_batch_body_bytes),
     )
     verifier = token_verifier(settings)  # raises UnsafeConfiguration rather than run open
     if verifier is not None:

@@ -46,7 +46,7 @@ async def check_dependencies(app: web.Application) -> dict[str, Check]:
     queue = queue_inspector(app)
     if queue is not None:
         probes["redis"] = queue.ping
-    timeout = app[SETTINGS].ready_timeout
+    timeout = app[SETTINGS].http.ready_timeout
     results = await asyncio.gather(*(_check(probe, timeout) for probe in probes.values()))
     return dict(zip(probes, results, strict=True))
 

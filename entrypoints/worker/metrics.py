@@ -48,7 +48,7 @@ def count_failed(events: Iterable[Any]) -> None:
 def serve_worker_metrics(settings: Settings) -> None:
     """Serve REGISTRY at http://<STATS_HOST>:<STATS_WORKER_METRICS_PORT>/metrics from a daemon
     thread (it ends with the process); nothing when the port is 0."""
-    port = settings.worker_metrics_port
+    port = settings.worker.metrics_port
     if port:
-        start_http_server(port, addr=settings.host, registry=REGISTRY)
-        log.info("worker metrics on http://%s:%s/metrics", settings.host, port)
+        start_http_server(port, addr=settings.http.host, registry=REGISTRY)
+        log.info("worker metrics on http://%s:%s/metrics", settings.http.host, port)

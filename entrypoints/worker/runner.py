@@ -33,9 +33,9 @@ async def consume(broker: AsyncBroker, *, stop_event: asyncio.Event, settings: S
     """Process messages from a started broker until `stop_event` is set, then drain."""
     receiver = Receiver(
         broker,
-        max_async_tasks=settings.worker_concurrency,
+        max_async_tasks=settings.worker.concurrency,
         ack_type=AcknowledgeType.MANUAL,
-        wait_tasks_timeout=settings.worker_drain_timeout,
+        wait_tasks_timeout=settings.worker.drain_timeout,
         run_startup=False,
     )
     log.info("worker: consuming")

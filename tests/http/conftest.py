@@ -21,7 +21,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def container(clock: ManualClock) -> Container:
-    container = build_container(Settings(storage="memory"))  # type: ignore[call-arg]
+    container = build_container(Settings(database={"storage": "memory"}))
     container.adapters.clock.override(providers.Object(clock))
     return container
 

@@ -36,7 +36,9 @@ def bearer(role: str, **claims: Any) -> dict[str, str]:
 
 @pytest.fixture
 async def secured(aiohttp_client: Callable[[Any], Awaitable[Any]], clock: ManualClock) -> Api:
-    container = build_container(Settings(storage="memory", jwt_secret=SECRET))  # type: ignore[call-arg]
+    container = build_container(
+        Settings(database={"storage": "memory"}, auth={"jwt_secret": SECRET})
+    )
     container.adapters.clock.override(providers.Object(clock))
     api = Api(await aiohttp_client(create_app(container)), container, clock)
     service = bearer("service")
@@ -201,7 +203,10 @@ async def test_a_refused_token_gets_the_invalid_token_error_code(secured: Api) -
 async def test_a_wrong_audience_is_refused(
     aiohttp_client: Callable[[Any], Awaitable[Any]], clock: ManualClock
 ) -> None:
-    settings = Settings(storage="memory", jwt_secret=SECRET, jwt_audience="classconnect-stats")  # type: ignore[call-arg]
+    settings = Settings(
+        database={"storage": "memory"},
+        auth={"jwt_secret": SECRET, "jwt_audience": "classconnect-stats"},
+    )
     api = Api(await aiohttp_client(create_app(build_container(settings))), None, clock)  # type: ignore[arg-type]
     for audience, status in (("classconnect-stats", 404), ("another-service", 401), (None, 401)):
         claims = {"aud": audience} if audience else {}
@@ -225,10 +230,11 @@ async def test_a_student_sees_peers_without_their_ids(secured: Api) -> None:
 
 
 def test_no_key_means_no_service_beyond_loopback() -> None:
-    assert token_verifier(Settings(storage="memory")) is None  # type: ignore[call-arg]
+    assert token_verifier(Settings(database={"storage": "memory"})) is None
     with pytest.raises(UnsafeConfiguration):
-        token_verifier(Settings(storage="memory", host="0.0.0.0"))  # type: ignore[call-arg]
+        token_verifier(Settings(database={"storage": "memory"}, http={"host": "0.0.0.0"}))
     with pytest.raises(UnsafeConfiguration):
-        token_verifier(Settings(storage="memory", auth="on"))  # type: ignore[call-arg]
-    assert token_verifier(Settings(storage="memory", host="0.0.0.0", auth="off")) is None  # type: ignore[call-arg]
-    assert token_verifier(Settings(storage="memory", host="0.0.0.0", jwt_secret=SECRET))  # type: ignore[call-arg]
+        token_verifier(Settings(database={"storage": "memory"}, auth={"mode": "on"}))
+    anywhere = {"database": {"storage": "memory"}, "http": {"host": "0.0.0.0"}}
+    assert token_verifier(Settings(**anywhere, auth={"mode": "off"})) is None
+    assert token_verifier(Settings(**anywhere, auth={"jwt_secret": SECRET}))

@@ -16,15 +16,15 @@ GRADE = {"student_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "course_id": "c1"
 Client = Callable[[Any], Awaitable[Any]]
 
 
-async def api_with(aiohttp_client: Client, clock: ManualClock, **settings: Any) -> Api:
-    container = build_container(Settings(storage="memory", **settings))
+async def api_with(aiohttp_client: Client, clock: ManualClock, **groups: Any) -> Api:
+    container = build_container(Settings(database={"storage": "memory"}, **groups))
     return Api(await aiohttp_client(create_app(container)), container, clock)
 
 
 async def test_writes_over_the_rate_get_429_with_retry_after(
     aiohttp_client: Client, clock: ManualClock
 ) -> None:
-    api = await api_with(aiohttp_client, clock, write_rate_limit=1, write_burst=3)
+    api = await api_with(aiohttp_client, clock, limits={"write_rate_limit": 1, "write_burst": 3})
     statuses = [(await api.post("/stats/student/grade", GRADE)).status for _ in range(4)]
     assert statuses == [202, 202, 202, 429]
     reply = await api.post("/stats/student/grade", GRADE)
@@ -36,7 +36,7 @@ async def test_writes_over_the_rate_get_429_with_retry_after(
 
 
 async def test_no_rate_limit_when_set_to_zero(aiohttp_client: Client, clock: ManualClock) -> None:
-    api = await api_with(aiohttp_client, clock, write_rate_limit=0, write_burst=1)
+    api = await api_with(aiohttp_client, clock, limits={"write_rate_limit": 0, "write_burst": 1})
     assert {(await api.post("/stats/student/grade", GRADE)).status for _ in range(5)} == {202}
 
 
@@ -55,22 +55,19 @@ async def full_stream(redis_url: str, redis_namespace: str) -> AsyncIterator[str
 async def test_writes_get_503_when_the_queue_backlog_is_over_the_limit(
     aiohttp_client: Client, clock: ManualClock, redis_url: str, full_stream: str
 ) -> None:
-    api = await api_with(
-        aiohttp_client, clock, redis_url=redis_url, queue_name=full_stream, max_queue_backlog=5
-    )
+    queue = {"redis_url": redis_url, "stream": full_stream}
+    api = await api_with(aiohttp_client, clock, queue=queue, limits={"max_queue_backlog": 5})
     reply = await api.post("/stats/student/grade", GRADE)
     assert reply.status == 503 and reply.headers["Retry-After"] == "5"
     assert "queue is full" in reply.body["detail"]
     assert api.recorded() == 0
-    roomy = await api_with(
-        aiohttp_client, clock, redis_url=redis_url, queue_name=full_stream, max_queue_backlog=7
-    )
+    roomy = await api_with(aiohttp_client, clock, queue=queue, limits={"max_queue_backlog": 7})
     assert (await roomy.post("/stats/student/grade", GRADE)).status == 202
 
 
 async def test_cors_only_for_allowed_origins(aiohttp_client: Client, clock: ManualClock) -> None:
     front = "https://app.classconnect.example"
-    api = await api_with(aiohttp_client, clock, cors_origins=[front])
+    api = await api_with(aiohttp_client, clock, http={"cors_origins": [front]})
     preflight = await api.send(
         "OPTIONS",
         "/stats/student/grade",

@@ -49,7 +49,7 @@ def test_auto_is_text_on_a_terminal_and_json_elsewhere() -> None:
 @pytest.mark.usefixtures("restore_logging")
 async def test_json_access_lines_carry_the_request(api: Api) -> None:
     out = io.StringIO()
-    configure_logging(Settings(log_format="auto"), stream=out)  # type: ignore[call-arg]
+    configure_logging(Settings(log={"format": "auto"}), stream=out)
     await api.send("GET", "/stats/course/c1/average", headers={"X-Request-ID": "abc"})
     ACCESS_LOG.flush()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -67,13 +67,13 @@ async def test_json_access_lines_carry_the_request(api: Api) -> None:
 @pytest.mark.usefixtures("restore_logging")
 def test_text_lines_for_people_and_exceptions_in_json() -> None:
     terminal = Terminal()
-    configure_logging(Settings(), stream=terminal)  # type: ignore[call-arg]
+    configure_logging(Settings(), stream=terminal)
     logging.getLogger("some.where").warning("hello %s", "there")
     text = terminal.getvalue()
     assert "WARNING" in text and "some.where hello there" in text and not text.startswith("{")
 
     out = io.StringIO()
-    configure_logging(Settings(log_format="json"), stream=out)  # type: ignore[call-arg]
+    configure_logging(Settings(log={"format": "json"}), stream=out)
     try:
         raise ValueError("boom")
     except ValueError:
@@ -84,7 +84,7 @@ def test_text_lines_for_people_and_exceptions_in_json() -> None:
 
 @pytest.mark.usefixtures("restore_logging")
 def test_no_line_per_task_from_taskiq() -> None:
-    configure_logging(Settings(log_level="DEBUG"), stream=io.StringIO())  # type: ignore[call-arg]
+    configure_logging(Settings(log={"level": "DEBUG"}), stream=io.StringIO())
     receiver = logging.getLogger("taskiq.receiver.receiver")
     assert not receiver.isEnabledFor(logging.INFO)
     assert receiver.isEnabledFor(logging.WARNING)
@@ -93,7 +93,7 @@ def test_no_line_per_task_from_taskiq() -> None:
 @pytest.mark.usefixtures("restore_logging")
 async def test_the_access_log_can_be_turned_off(api: Api) -> None:
     out = io.StringIO()
-    configure_logging(Settings(log_format="json", access_log=False), stream=out)  # type: ignore[call-arg]
+    configure_logging(Settings(log={"format": "json"}, http={"access_log": False}), stream=out)
     await api.send("GET", "/stats/course/c1/average")
     ACCESS_LOG.flush()
     logging.getLogger("classconnect_stats").warning("still logging")

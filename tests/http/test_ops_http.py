@@ -107,7 +107,9 @@ async def test_accepted_events_are_counted_by_kind(api: Api) -> None:
 async def guarded_api(
     aiohttp_client: Callable[[Any], Awaitable[Any]], clock: ManualClock
 ) -> Api:
-    container = build_container(Settings(storage="memory", metrics_token="s3cret"))  # type: ignore[call-arg]
+    container = build_container(
+        Settings(database={"storage": "memory"}, http={"metrics_token": "s3cret"})
+    )
     container.adapters.clock.override(providers.Object(clock))
     return Api(await aiohttp_client(create_app(container)), container, clock)
 

@@ -24,13 +24,13 @@ ANA = "00000000-0000-4000-8000-00000000000a"
 
 @pytest.fixture
 def settings(fresh_database_url: str, redis_url: str, redis_namespace: str) -> Settings:
-    return Settings().model_copy(  # type: ignore[call-arg]
-        update={
-            "database_url": fresh_database_url,
+    return Settings(
+        database={"url": fresh_database_url},
+        queue={
             "redis_url": redis_url,
-            "queue_name": f"{redis_namespace}:events",
+            "stream": f"{redis_namespace}:events",
             "consumer_group": f"{redis_namespace}-workers",
-        }
+        },
     )
 
 
@@ -38,8 +38,8 @@ def settings(fresh_database_url: str, redis_url: str, redis_namespace: str) -> S
 async def service_api(
     aiohttp_client: Callable[[Any], Awaitable[Any]], settings: Settings, clock: ManualClock
 ) -> Api:
-    assert settings.database_url
-    await migrate(settings.database_url)
+    assert settings.database.url
+    await migrate(settings.database.url)
     container = build_container(settings)
     return Api(await aiohttp_client(create_app(container)), container, clock)
 
@@ -56,10 +56,10 @@ async def test_ready_checks_postgres_and_redis(service_api: Api) -> None:
 async def test_queue_and_pool_gauges_move_with_traffic(
     service_api: Api, settings: Settings
 ) -> None:
-    stream = settings.queue_name
+    stream = settings.queue.stream
     before = await scrape(service_api)
     assert value(before, "queue_scrape_success") == 1
-    assert value(before, "db_pool_connections_max") == settings.database_pool_size
+    assert value(before, "db_pool_connections_max") == settings.database.pool_size
     for grade in (5, 6, 7):  # no worker runs: they stay in the stream
         await service_api.grade(student_id=ANA, course_id="c1", grade=grade)
     await service_api.get(f"/stats/student/{ANA}/course/c1")  # opens a pool connection
@@ -67,7 +67,7 @@ async def test_queue_and_pool_gauges_move_with_traffic(
     assert value(after, "queue_stream_length", stream=stream) - value(
         before, "queue_stream_length", stream=stream
     ) == 3
-    group = settings.consumer_group
+    group = settings.queue.consumer_group
     # the API's broker made the group; nothing delivered yet: all three are lag, none pending
     assert value(after, "queue_lag", stream=stream, group=group) == 3
     assert value(after, "queue_pending", stream=stream, group=group) == 0
@@ -82,12 +82,12 @@ async def test_the_queue_report_is_the_same_over_http_and_from_the_cli(
     await service_api.grade(student_id=ANA, course_id="c1", grade=5)
     reply = await service_api.get("/stats/admin/queue")
     assert reply.status == 200
-    assert reply.body["stream"] == settings.queue_name and reply.body["length"] == 1
+    assert reply.body["stream"] == settings.queue.stream and reply.body["length"] == 1
     [group] = reply.body["groups"]
-    assert (group["name"], group["pending"], group["lag"]) == (settings.consumer_group, 0, 1)
+    assert (group["name"], group["pending"], group["lag"]) == (settings.queue.consumer_group, 0, 1)
 
     await asyncio.to_thread(queue_command._show, settings, argparse.Namespace(json=True))
     assert json.loads(capsys.readouterr().out) == reply.body
     await asyncio.to_thread(queue_command._show, settings, argparse.Namespace(json=False))
     table = capsys.readouterr().out
-    assert settings.consumer_group in table and "oldest pending" in table
+    assert settings.queue.consumer_group in table and "oldest pending" in table

@@ -51,7 +51,12 @@ def base_url() -> Iterator[str]:
     loop = asyncio.new_event_loop()
     started = threading.Event()
     container = build_container(
-        Settings(storage="memory", jwt_secret=SECRET, port=port, write_rate_limit=0)  # type: ignore[call-arg]
+        Settings(
+            database={"storage": "memory"},
+            auth={"jwt_secret": SECRET},
+            http={"port": port},
+            limits={"write_rate_limit": 0},
+        )
     )
 
     async def serve() -> None:

@@ -62,7 +62,7 @@ async def counts(url: str) -> tuple[int, int, int, list[tuple[object, ...]]]:
 
 
 async def run_import(url: str, path: Path, fail_at: int | None = None) -> object:
-    container = build_container(Settings().model_copy(update={"database_url": url}))
+    container = build_container(Settings(database={"url": url}))
     async with open_resources(container):
         submit = SubmitGrades(FailingAt(container.use_cases.event_queue(), fail_at))
         return await import_file(path, submit, ManualClock(), rejects_path=path.with_suffix(".rej"),

@@ -92,7 +92,7 @@ async def test_published_messages_need_no_rewriting_on_delivery(
     await broker.startup()
     try:
         await TaskiqEventQueue(broker, timeout=5).publish([])
-        [(_, fields)] = await client.xrange(settings.queue_name)
+        [(_, fields)] = await client.xrange(settings.queue.stream)
         assert broker.formatter.loads(fields[b"data"]).labels["ack_type"] == "manual"
     finally:
         await broker.shutdown()

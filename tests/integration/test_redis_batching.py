@@ -99,7 +99,7 @@ async def test_a_bad_message_fails_alone(settings: Settings, client: redis.Redis
         async with RunningWorker(settings, handler):
             await eventually(lambda: len(database.course_grades) == 2 * MESSAGES)
             await eventually(
-                lambda: _equals(client.xlen(f"{settings.queue_name}:dead-letters"), 1)
+                lambda: _equals(client.xlen(f"{settings.queue.stream}:dead-letters"), 1)
             )
             await eventually(lambda: all_acknowledged(client, settings))
     assert poisoned[0].event_id not in database.course_grades
@@ -120,7 +120,7 @@ async def test_a_transient_failure_of_a_batch_is_retried_for_every_message(
             await eventually(lambda: len(database.course_grades) == MESSAGES)
             await eventually(lambda: all_acknowledged(client, settings))
     assert failures == []
-    assert await client.xlen(f"{settings.queue_name}:dead-letters") == 0
+    assert await client.xlen(f"{settings.queue.stream}:dead-letters") == 0
 
 
 async def _equals(value: object, expected: int) -> bool:

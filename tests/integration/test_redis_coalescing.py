@@ -28,7 +28,7 @@ async def test_concurrent_publishes_are_one_entry(redis_url: str, redis_namespac
         posts = [grade_events(1) for _ in range(20)]
         await asyncio.gather(*(queue.publish(events) for events in posts))
         # Every caller has returned: the entry is there, holding every event in call order.
-        [(_, fields)] = await client.xrange(settings.queue_name)
+        [(_, fields)] = await client.xrange(settings.queue.stream)
         message = broker.formatter.loads(fields[b"data"])
         assert event_codec.decode(message.args[0]) == [e for events in posts for e in events]
     finally:

@@ -26,7 +26,7 @@ T = TypeVar("T")
 @pytest.fixture
 async def letters(redis_url: str, settings: Settings) -> AsyncIterator[RedisDeadLetters]:
     client = redis.from_url(redis_url)
-    yield RedisDeadLetters(client, settings.queue_name)
+    yield RedisDeadLetters(client, settings.queue.stream)
     await client.aclose()
 
 
@@ -71,7 +71,7 @@ async def test_replay_requeues_the_original_message_and_removes_the_letter(
     assert [d.id for d in await letters.list()] == [keep]
     client = redis.from_url(redis_url)
     try:
-        [(_, fields)] = await client.xrange(settings.queue_name)
+        [(_, fields)] = await client.xrange(settings.queue.stream)
     finally:
         await client.aclose()
     assert fields == {b"data": b"again"}

@@ -49,7 +49,7 @@ async def test_entries_of_a_dead_consumer_are_reclaimed_without_new_traffic(
         await publisher.publish(events)
     # A consumer takes the message and dies before acknowledging it.
     taken = await client.xreadgroup(
-        settings.consumer_group, "dead-consumer", {settings.queue_name: ">"}, count=10
+        settings.queue.consumer_group, "dead-consumer", {settings.queue.stream: ">"}, count=10
     )
     assert len(taken[0][1]) == 1
     database = InMemoryDatabase()
@@ -74,8 +74,8 @@ async def test_an_entry_stranded_while_the_worker_idles_is_reclaimed(
         # Published and taken by a consumer that then dies, atomically, so the worker never
         # sees it as new. Nothing else is published afterwards.
         async with client.pipeline(transaction=True) as pipe:
-            pipe.xadd(settings.queue_name, {b"data": taskiq_message(stranded)})
-            pipe.xreadgroup(settings.consumer_group, "dead", {settings.queue_name: ">"}, count=1)
+            pipe.xadd(settings.queue.stream, {b"data": taskiq_message(stranded)})
+            pipe.xreadgroup(settings.queue.consumer_group, "dead", {settings.queue.stream: ">"}, count=1)
             _, taken = await pipe.execute()
         assert len(taken[0][1]) == 1
         await eventually(lambda: len(database.course_grades) == 2)
@@ -83,7 +83,7 @@ async def test_an_entry_stranded_while_the_worker_idles_is_reclaimed(
 
 
 async def _dead_letter_count(client: redis.Redis, settings: Settings, expected: int) -> bool:
-    return int(await client.xlen(f"{settings.queue_name}:dead-letters")) == expected
+    return int(await client.xlen(f"{settings.queue.stream}:dead-letters")) == expected
 
 
 async def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
@@ -96,13 +96,13 @@ async def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
     async with Publisher(settings) as publisher, RunningWorker(settings, recorder(database)):
         await publisher.kick(corrupt)
         await publisher.kick([{"kind": "not ours"}])
-        await client.xadd(settings.queue_name, {b"data": b"\xff not json"})
-        await client.xadd(settings.queue_name, {b"something": b"else"})
+        await client.xadd(settings.queue.stream, {b"data": b"\xff not json"})
+        await client.xadd(settings.queue.stream, {b"something": b"else"})
         await publisher.publish(good)
         await eventually(lambda: len(database.course_grades) == 2)
         await eventually(lambda: _dead_letter_count(client, settings, 4))
         await eventually(lambda: _pending_is(client, settings, 0))
-    letters = await RedisDeadLetters(client, settings.queue_name).list()
+    letters = await RedisDeadLetters(client, settings.queue.stream).list()
     errors = [letter.error for letter in letters]
     assert sum("malformed message" in e for e in errors) == 2
     assert any("not a taskiq message" in e for e in errors)
@@ -125,7 +125,7 @@ async def test_transient_failures_are_retried_until_they_succeed(
         await eventually(lambda: _pending_is(client, settings, 0))
     # More failures than max_failed_attempts (3), yet nothing was dead-lettered or dropped.
     assert flaky.attempts == 7
-    assert await client.xlen(f"{settings.queue_name}:dead-letters") == 0
+    assert await client.xlen(f"{settings.queue.stream}:dead-letters") == 0
 
 
 async def test_a_message_that_keeps_failing_is_dead_lettered_and_replayable(
@@ -140,7 +140,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_replayable(
             await eventually(lambda: _dead_letter_count(client, settings, 1))
             await eventually(lambda: _pending_is(client, settings, 0))
         assert database.course_grades == {}
-        dead = RedisDeadLetters(client, settings.queue_name)
+        dead = RedisDeadLetters(client, settings.queue.stream)
         [letter] = await dead.list()
         assert letter.attempts == 3
         assert "bug" in letter.error
@@ -162,10 +162,10 @@ async def test_the_database_number_in_the_url_is_honoured(
     try:
         async with Publisher(settings) as publisher:
             await publisher.publish(grade_events(1))
-        assert await db7.xlen(settings.queue_name) == 1
-        assert not await db0.exists(settings.queue_name)
+        assert await db7.xlen(settings.queue.stream) == 1
+        assert not await db0.exists(settings.queue.stream)
     finally:
-        await db7.delete(settings.queue_name)
+        await db7.delete(settings.queue.stream)
         await db7.aclose()
         await db0.aclose()
 
@@ -176,12 +176,12 @@ async def test_an_entry_nobody_can_finish_is_dead_lettered_after_max_deliveries(
     async with Publisher(settings) as publisher:
         await publisher.publish(grade_events(1))
     [[_, [(entry_id, _)]]] = await client.xreadgroup(
-        settings.consumer_group, "crashing-consumer", {settings.queue_name: ">"}, count=1
+        settings.queue.consumer_group, "crashing-consumer", {settings.queue.stream: ">"}, count=1
     )
     # As if ten workers in a row had crashed on it.
     await client.xclaim(
-        settings.queue_name,
-        settings.consumer_group,
+        settings.queue.stream,
+        settings.queue.consumer_group,
         "crashing-consumer",
         min_idle_time=0,
         message_ids=[entry_id],
@@ -191,7 +191,7 @@ async def test_an_entry_nobody_can_finish_is_dead_lettered_after_max_deliveries(
     database = InMemoryDatabase()
     async with RunningWorker(settings, recorder(database)):
         await eventually(lambda: _dead_letter_count(client, settings, 1))
-    [letter] = await RedisDeadLetters(client, settings.queue_name).list()
+    [letter] = await RedisDeadLetters(client, settings.queue.stream).list()
     assert letter.attempts == 11
     assert letter.source_id == entry_id.decode()
     assert database.course_grades == {}

@@ -91,8 +91,8 @@ async def test_the_worker_trims_what_it_acknowledged(
         for _ in range(5):
             await publisher.publish(grade_events(2))
         await eventually(lambda: len(database.course_grades) == 10)
-        await eventually(lambda: _length_is(client, settings.queue_name, 0))
-        stats = await queue_stats(client, settings.queue_name)
+        await eventually(lambda: _length_is(client, settings.queue.stream, 0))
+        stats = await queue_stats(client, settings.queue.stream)
     [group] = stats.groups
     assert (stats.length, group.pending, group.lag, stats.dead_letters) == (0, 0, 0, 0)
 

@@ -71,13 +71,13 @@ async def test_sigterm_releases_the_in_flight_message_for_another_consumer(
     assert took < 10, log
     assert process.returncode == 0, log
     assert "released 1 unfinished queue entries" in log
-    summary = await client.xpending(settings.queue_name, settings.consumer_group)
+    summary = await client.xpending(settings.queue.stream, settings.queue.consumer_group)
     assert summary["pending"] == 1  # not acknowledged
 
     database = InMemoryDatabase()
     async with RunningWorker(settings, recorder(database)):
         await eventually(lambda: len(database.course_grades) == 2, timeout=5)
-    summary = await client.xpending(settings.queue_name, settings.consumer_group)
+    summary = await client.xpending(settings.queue.stream, settings.queue.consumer_group)
     assert summary["pending"] == 0
 
 
@@ -88,7 +88,7 @@ async def test_sigterm_stops_an_idle_worker_promptly(
     process = start_worker(redis_url, redis_namespace, tmp_path / "worker.log")
     try:
         # Blocked in XREADGROUP once its group exists.
-        await eventually(lambda: client.exists(settings.queue_name), timeout=15)
+        await eventually(lambda: client.exists(settings.queue.stream), timeout=15)
         await asyncio.sleep(0.5)
     finally:
         took = await stop(process)
@@ -105,8 +105,8 @@ async def test_the_plain_taskiq_cli_worker_consumes_and_stops(
         await publisher.publish(grade_events(2))
     env = {
         "STATS_REDIS_URL": redis_url,
-        "STATS_QUEUE_NAME": settings.queue_name,
-        "STATS_CONSUMER_GROUP": settings.consumer_group,
+        "STATS_QUEUE_NAME": settings.queue.stream,
+        "STATS_CONSUMER_GROUP": settings.queue.consumer_group,
         "STATS_STORAGE": "memory",
     }
     taskiq = Path(sys.executable).with_name("taskiq")
@@ -122,12 +122,12 @@ async def test_the_plain_taskiq_cli_worker_consumes_and_stops(
     finally:
         took = await stop(process)
     assert took < 10, log.read_text()
-    assert await client.xlen(f"{settings.queue_name}:dead-letters") == 0, log.read_text()
+    assert await client.xlen(f"{settings.queue.stream}:dead-letters") == 0, log.read_text()
 
 
 async def _all_acknowledged(client: redis.Redis, settings: Settings) -> bool:
     try:
-        [group] = await client.xinfo_groups(settings.queue_name)
+        [group] = await client.xinfo_groups(settings.queue.stream)
     except ValueError:
         return False
     return group["pending"] == 0 and group["lag"] == 0 and group["entries-read"] == 1

@@ -35,12 +35,14 @@ class HangingRecorder:
 def main() -> None:
     url, namespace = sys.argv[1], sys.argv[2]
     settings = Settings(
-        redis_url=url,
-        queue_name=f"{namespace}:events",
-        consumer_group=f"{namespace}-g",
-        queue_idle_timeout=1.0,
-        queue_trim_interval=0.5,
-        worker_drain_timeout=2.0,
+        queue={
+            "redis_url": url,
+            "stream": f"{namespace}:events",
+            "consumer_group": f"{namespace}-g",
+            "idle_timeout": 1.0,
+            "trim_interval": 0.5,
+        },
+        worker={"drain_timeout": 2.0},
     )
     container = build_container(settings)
     container.use_cases.record_grades.override(providers.Object(HangingRecorder(url, namespace)))

@@ -26,25 +26,30 @@ from entrypoints.worker.runner import run_worker
 
 # Short timings so that recovery and trimming happen within a test's second or two.
 FAST = {
-    "queue_idle_timeout": 1.0,
-    "queue_trim_interval": 0.5,
-    "worker_drain_timeout": 2.0,
-    "retry_initial_delay": 0.05,
-    "retry_max_delay": 0.2,
-    "worker_max_attempts": 3,
+    "queue": {"idle_timeout": 1.0, "trim_interval": 0.5},
+    "worker": {
+        "drain_timeout": 2.0,
+        "retry_initial_delay": 0.05,
+        "retry_max_delay": 0.2,
+        "max_attempts": 3,
+    },
 }
 BASE_TIME = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
 
 async def pending(client: Any, settings: Settings) -> int:
     """Entries of the test's stream delivered to its group and not acknowledged yet."""
-    summary = await client.xpending(settings.queue_name, settings.consumer_group)
+    summary = await client.xpending(settings.queue.stream, settings.queue.consumer_group)
     return int(summary["pending"])
 
 
 def queue_settings(redis_url: str, namespace: str) -> Settings:
     return Settings(
-        redis_url=redis_url, queue_name=f"{namespace}:events", consumer_group=f"{namespace}-g"
+        queue={
+            "redis_url": redis_url,
+            "stream": f"{namespace}:events",
+            "consumer_group": f"{namespace}-g",
+        }
     )
 
 
@@ -73,7 +78,8 @@ def fast_container(
 ) -> Container:
     """The service's container over `settings` with the FAST timings (and `record_grades` in
     place of the RecordGrades use case)."""
-    container = build_container(settings.model_copy(update=FAST))
+    fast = {group: getattr(settings, group).model_copy(update=v) for group, v in FAST.items()}
+    container = build_container(settings.model_copy(update=fast))
     container.adapters.redis_broker.add_kwargs(xread_block_ms=200)
     if record_grades is not None:
         container.use_cases.record_grades.override(providers.Object(record_grades))

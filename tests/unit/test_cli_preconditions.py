@@ -140,9 +140,15 @@ def test_the_console_script_prints_one_line_and_no_traceback(
 
 @pytest.mark.parametrize(
     "values",
-    [{"log_level": "loud"}, {"redis_url": "localhost:6379"}, {"database_url": "mysql://db/stats"}],
+    [
+        {"log": {"level": "loud"}},
+        {"queue": {"redis_url": "localhost:6379"}},
+        {"database": {"url": "mysql://db/stats"}},
+    ],
 )
-def test_the_settings_themselves_refuse_what_no_client_could_use(values: dict[str, str]) -> None:
+def test_the_settings_themselves_refuse_what_no_client_could_use(
+    values: dict[str, dict[str, str]],
+) -> None:
     # checked where Settings are made, so that `taskiq worker ...` refuses them too
     with pytest.raises(ValidationError):
         Settings(**values)  # type: ignore[arg-type]

@@ -35,7 +35,9 @@ def grade_events(count: int) -> list[GradeEvent]:
 def test_storage_and_queue_follow_their_urls(
     database_url: str | None, redis_url: str | None
 ) -> None:
-    container = build_container(Settings(database_url=database_url, redis_url=redis_url))
+    container = build_container(
+        Settings(database={"url": database_url}, queue={"redis_url": redis_url})
+    )
     adapters, use_cases = container.adapters, container.use_cases
     if database_url is None:
         assert adapters.pool() is None
@@ -66,7 +68,9 @@ async def test_the_worker_and_the_in_process_queue_share_one_record_grades_use_c
 
     events = grade_events(2)
     for redis_url in (None, NOWHERE_REDIS):
-        container = build_container(Settings(redis_url=redis_url, worker_batch_linger=0))
+        container = build_container(
+            Settings(queue={"redis_url": redis_url}, worker={"batch_linger": 0})
+        )
         container.use_cases.record_grades.override(providers.Object(record_grades))
         if redis_url is None:
             await container.use_cases.event_queue().publish(events)

@@ -5,8 +5,7 @@ by no field."""
 import re
 from pathlib import Path
 
-from entrypoints.cli.preconditions import environment_names
-from entrypoints.settings import Settings
+from entrypoints.settings import settings_fields, variables
 
 CONFIGURATION = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -18,7 +17,7 @@ def documented_variables(text: str) -> set[str]:
 
 
 def read_variables() -> set[str]:
-    return {name for field in Settings.model_fields for name in environment_names(field)}
+    return {name for _, _, field in settings_fields() for name in variables(field)}
 
 
 def test_every_setting_is_documented() -> None:

@@ -75,7 +75,7 @@ async def _queue_one(
     request: web.Request, body: type[CourseGradeBody | TaskGradeBody], kind: str
 ) -> web.Response:
     now = request.app[CLOCK].now()
-    limit = request.app[SETTINGS].max_body_bytes
+    limit = request.app[SETTINGS].limits.max_body_bytes
     command = (await read_body(request, body, limit, now, inf_nan=True)).to_command()
     command = dataclasses.replace(command, event_id=idempotency_key(request, command.event_id))
     await admit_write(request, 1)
@@ -107,7 +107,7 @@ def accepted_response(event_id: uuid.UUID) -> web.Response:
 )
 async def post_grade_batch(request: web.Request) -> BatchAccepted:
     now = request.app[CLOCK].now()
-    limit = request.app[SETTINGS].max_batch_body_bytes
+    limit = request.app[SETTINGS].limits.max_batch_body_bytes
     body = await read_json(request, limit)
     events = body.get("events") if isinstance(body, dict) else None
     await admit_write(request, len(events) if isinstance(events, list) else 1)

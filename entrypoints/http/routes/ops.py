@@ -85,13 +85,13 @@ async def admin_queue(request: web.Request) -> QueueStats | web.Response:
 async def metrics(request: web.Request) -> web.Response:
     app = request.app
     settings = app[SETTINGS]
-    if settings.metrics_token and not _bearer_matches(request, settings.metrics_token):
+    if settings.http.metrics_token and not _bearer_matches(request, settings.http.metrics_token):
         return problem(401, "Send Authorization: Bearer <STATS_METRICS_TOKEN>",
                        **{"WWW-Authenticate": 'Bearer realm="metrics"'})
     collected = app[METRICS]
     await collected.refresh_gauges(
-        queue=queue_inspector(app), stream=settings.queue_name, pool=database_pool(app),
-        timeout=settings.ready_timeout,
+        queue=queue_inspector(app), stream=settings.queue.stream, pool=database_pool(app),
+        timeout=settings.http.ready_timeout,
     )
     extra = (worker_metrics.REGISTRY,) if app[WITH_WORKER] else ()
     return web.Response(body=collected.exposition(*extra), headers={"Content-Type": CONTENT_TYPE_LATEST})
