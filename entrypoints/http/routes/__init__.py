@@ -5,28 +5,30 @@ How to add a route (the OpenAPI document and its tests follow by themselves):
 1. Pick the module of its concern (`grades` for writes, `stats` for reads, `ops` for operating
    the service) or add a module with its own `endpoints = Endpoints(tag="...")` and list it in
    `MODULES` below.
-2. Declare it with the module's decorator and write a thin handler: parse, call one use case,
-   return its View::
+2. Declare it with the module's decorator and write a thin handler: call one use case with the
+   query it is given, return its View::
 
        @endpoints.get(
            "/stats/course/{course_id}/something",     # path parameters: see PATH_PARAMETERS
+           access=Access.COURSE,                      # who may call it (see access.py)
            summary="One line for the docs",
-           query=PeriodQuery,                         # a pydantic model documenting the query
-           reply=Reply(q.SomethingView),              # status 200, the View serialised as JSON
+           query=PeriodQuery,                         # the query string's model (params.py)
+           reply=Reply(v.SomethingView),              # status 200, the View serialised as JSON
            errors=(400, 503),                         # statuses answered with a problem document
        )
-       async def course_something(request: web.Request) -> q.SomethingView:
-           p = Params(request)
-           query = q.GetSomething(p.course_id(), p.window(), p.group_by())
-           p.done()
+       async def course_something(
+           request: web.Request, query: q.GetSomething
+       ) -> v.SomethingView:
            return await request.app[USE_CASES].something()(query)
 
-   A POST names its `body=` model (it documents the body) and reads the body with
-   `bodies.read_json_value` (or `read_grade`), checking it by the domain's rules. A handler may
-   return a `web.Response` instead of a View for what is not JSON (then give
-   `Reply(media_type=...)`).
-   Errors are raised (InvalidInput, NotFound, BadRequest ...) and become problem documents in
-   `problems.problem_middleware`; list every status the route can answer with in `errors`.
+   The handler's second parameter is built from the path parameters and the query model's
+   fields of the same names, every bad one named at once (see `endpoints`); a handler of one
+   parameter reads nothing. A POST names its `body=` model (schemas.py: the parser and the
+   document) and reads it with `bodies.read_body`. A handler may return a `web.Response` instead
+   of a View for what is not JSON (then give `Reply(media_type=...)`).
+   Errors are raised (pydantic's ValidationError, InvalidInput, NotFound, BadRequest ...) and
+   become problem documents in `problems.problem_middleware`; list every status the route can
+   answer with in `errors`.
 3. Run `pytest tests/http`: the spec-completeness tests check that the route is documented, and
    every response the HTTP tests receive is validated against its documented schema.
 """
