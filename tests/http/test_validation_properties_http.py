@@ -40,7 +40,11 @@ near_valid = st.fixed_dictionaries(
         "student_id": mostly(st.sampled_from([ANA]) | st.uuids().map(str), json_values),
         "course_id": mostly(slugs, json_values),
         "task_id": mostly(slugs, json_values),
-        "grade": mostly(st.floats(0, 10) | st.integers(0, 10), st.floats() | json_values),
+        # a grade has at most 4 decimal places: most floats in 0-10 have more, and are refused
+        "grade": mostly(
+            st.decimals(0, 10, places=4).map(float) | st.integers(0, 10),
+            st.floats() | json_values,
+        ),
     },
     optional={
         "on_time": mostly(st.booleans(), json_values),
