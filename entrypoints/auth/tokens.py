@@ -53,7 +53,7 @@ class TokenVerifier:
         jwks_file: Path | None = None,
         issuer: str | None = None,
         audience: str | None = None,
-        leeway: float = 30.0,
+        leeway: float = 0.0,  # seconds of clock skew allowed (the service passes its setting)
     ) -> None:
         self._keys = _load_keys(secret, public_key, jwks_file)
         self._issuer = issuer
