@@ -1,5 +1,7 @@
 """Domain errors: what can go wrong with a grade or a question about grades."""
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -33,3 +35,14 @@ class InvalidInput(DomainError, ValueError):
 
 class NotFound(DomainError):
     """The thing asked about has no data."""
+
+
+class ReusedEventId(DomainError):
+    """An event id (or idempotency key) that already names another grade, or a grade whose
+    first submission is still being queued. Nothing of the request was queued."""
+
+    def __init__(self, event_ids: Sequence[uuid.UUID], *, in_flight: bool) -> None:
+        self.event_ids = list(event_ids)
+        self.in_flight = in_flight
+        state = "are still being queued" if in_flight else "already name other grades"
+        super().__init__(f"event ids that {state}: {', '.join(map(str, self.event_ids))}")

@@ -19,6 +19,7 @@ from adapters.clock import SystemClock
 from adapters.hmac_pseudonyms import HmacPseudonyms
 from adapters.memory import InMemoryDatabase, InMemoryStatsReader, InMemoryUnitOfWork
 from adapters.memory.analytics_reader import InMemoryAnalyticsReader
+from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from adapters.postgres import (
     ConnectionPool,
     PostgresStatsReader,
@@ -30,7 +31,12 @@ from adapters.postgres.analytics_reader import PostgresAnalyticsReader
 from adapters.queue.coalescing import CoalescingEventQueue
 from adapters.queue.in_process import InProcessEventQueue
 from adapters.queue.recording import BatchingRecorder
-from adapters.queue.redis import RedisDeadLetters, RedisQueueInspector, ReliableRedisStreamBroker
+from adapters.queue.redis import (
+    RedisDeadLetters,
+    RedisIdempotencyKeys,
+    RedisQueueInspector,
+    ReliableRedisStreamBroker,
+)
 from adapters.queue.retry import RetryPolicy
 from adapters.queue.taskiq_publisher import TaskiqEventQueue
 from application.handlers.erase_student import EraseStudentHandler
@@ -152,6 +158,27 @@ class Adapters(containers.DeclarativeContainer):
         ),
     )
     inspection_redis_lifetime = providers.Resource(_closed_on_exit, inspection_redis)
+    # The write path's own client: each keyed write claims its key before it is queued.
+    writes_redis = providers.Selector(
+        queue,
+        in_process=providers.Object(None),
+        redis=providers.Singleton(
+            Redis.from_url,
+            settings.provided.queue.url,
+            socket_timeout=settings.provided.queue.timeout,
+            socket_connect_timeout=settings.provided.queue.timeout,
+        ),
+    )
+    writes_redis_lifetime = providers.Resource(_closed_on_exit, writes_redis)
+    idempotency_keys = providers.Selector(
+        queue,
+        in_process=providers.Singleton(InMemoryIdempotencyKeys),
+        redis=providers.Singleton(
+            RedisIdempotencyKeys,
+            writes_redis,
+            prefix=providers.Callable("{}:idempotency:".format, settings.provided.queue.stream),
+        ),
+    )
     queue_inspector = providers.Selector(
         queue,
         in_process=providers.Object(None),
@@ -179,7 +206,12 @@ class UseCases(containers.DeclarativeContainer):
         in_process=providers.Singleton(InProcessEventQueue, record_grades=record_grades),
         redis=adapters.redis_publisher,
     )
-    submit_grades = providers.Singleton(SubmitGrades, queue=event_queue)
+    submit_grades = providers.Singleton(
+        SubmitGrades,
+        queue=event_queue,
+        keys=adapters.idempotency_keys,
+        window=adapters.settings.provided.queue.idempotency_window,
+    )
     erase_student = providers.Singleton(EraseStudentHandler, queue=event_queue)
     task_spreads = providers.Singleton(GetTaskSpreadsHandler, reader=adapters.analytics_reader)
     course_students = providers.Singleton(

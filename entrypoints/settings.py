@@ -116,6 +116,10 @@ class QueueSettings(_Group):
     max_deliveries: int = setting(10, "STATS_QUEUE_MAX_DELIVERIES", ge=1)
     # Seconds to queue a message.
     timeout: float = setting(5.0, "STATS_QUEUE_TIMEOUT", gt=0)
+    # How long a write's event id (or Idempotency-Key) is remembered with its grade's
+    # fingerprint: a retry within it is answered again without queueing, another grade under
+    # the same id is refused. Kept in the queue's Redis (in memory without one).
+    idempotency_window: float = setting(86_400.0, "STATS_IDEMPOTENCY_WINDOW", gt=0)
     # The API puts the events of POSTs arriving within this many seconds (up to this many
     # events) into one queue message; each POST still returns only once it is queued.
     coalesce_window: float = setting(0.002, "STATS_QUEUE_COALESCE_WINDOW", ge=0)

@@ -40,7 +40,7 @@ from application.commands import SubmitGrade
 from application.handlers.submit_grades import SubmitGrades, to_event
 from application.ports import Clock
 from application.ports.errors import StoreUnavailable
-from domain.errors import FieldError
+from domain.errors import FieldError, ReusedEventId
 from domain.events import CourseGraded, StudentErased, TaskGraded
 from entrypoints.http.problems import field_errors
 from entrypoints.http.schemas import GRADE_ITEM, MAX_BATCH_SIZE
@@ -62,7 +62,8 @@ class UnreadableFile(Exception):
 @dataclasses.dataclass
 class ImportReport:
     rows: int = 0
-    accepted: int = 0
+    accepted: int = 0  # queued by this run
+    repeated: int = 0  # sent before with the same grade (an earlier run): not queued again
     rejected: int = 0
     batches: int = 0
 
@@ -236,9 +237,23 @@ async def import_file(
             rejects.write(json.dumps(record) + "\n")
 
         async def flush() -> None:
-            if batch:
-                await submit([command for _, command in batch], clock.now())
-                report.accepted += len(batch)
+            while batch:
+                try:
+                    submitted = await submit([command for _, command in batch], clock.now())
+                except ReusedEventId as reused:
+                    # those rows are refused by name; the rest of the batch is sent again
+                    message = ("is being queued by another request" if reused.in_flight
+                               else "already names another grade")
+                    named = set(reused.event_ids)
+                    if not any(command.event_id in named for _, command in batch):
+                        raise
+                    for line, command in batch:
+                        if command.event_id in named:
+                            reject(line, [FieldError("event_id", f"{command.event_id} {message}")])
+                    batch[:] = [(line, c) for line, c in batch if c.event_id not in named]
+                    continue
+                report.accepted += len(batch) - submitted.repeated
+                report.repeated += submitted.repeated
                 report.batches += 1
                 batch.clear()
 
@@ -316,8 +331,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
         report = asyncio.run(run())
     except (UnreadableFile, OSError, StoreUnavailable) as e:
         sys.exit(f"import failed: {e}")
+    repeated = f", {report.repeated} sent before (not queued again)" if report.repeated else ""
     print(
-        f"{report.rows} rows read, {report.accepted} queued in {report.batches} batches,"
+        f"{report.rows} rows read, {report.accepted} queued in {report.batches} batches{repeated},"
         f" {report.rejected} rejected" + (f" (see {rejects_path})" if report.rejected else "")
     )
     if report.rejected:

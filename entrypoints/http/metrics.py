@@ -79,6 +79,18 @@ class HttpMetrics:
             f"{PREFIX}_events_accepted", "Grade events accepted (queued) by the API, by kind",
             ["kind"], registry=r,
         )
+        self.events_repeated = Counter(
+            f"{PREFIX}_events_repeated",
+            "Grade events sent again with the same event id and grade within the idempotency "
+            "window: answered as the first time, not queued again",
+            ["kind"], registry=r,
+        )
+        self.events_rejected = Counter(
+            f"{PREFIX}_events_rejected",
+            "Grade events the API refused, by reason: invalid, reused_event_id, in_flight, "
+            "throttled (rate limit or full queue), unavailable (the queue could not be reached)",
+            ["reason"], registry=r,
+        )
         # Exported only once refresh_gauges has seen the dependency they describe.
         self.queue_registry = q = CollectorRegistry(auto_describe=True)
         self.pool_registry = p = CollectorRegistry(auto_describe=True)

@@ -9,7 +9,7 @@ import pydantic
 from aiohttp import web
 
 from application.ports.errors import Unavailable
-from domain.errors import FieldError, InvalidInput, NotFound
+from domain.errors import FieldError, InvalidInput, NotFound, ReusedEventId
 from entrypoints.auth import Forbidden, Unauthorized
 from entrypoints.limits import QueueFull, RateLimiter, TooManyRequests
 
@@ -156,6 +156,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return problem(400, INVALID, field_errors(e))
     except NotFound as e:
         return problem(404, str(e))
+    except ReusedEventId as e:
+        return reused_event_id(e)
     except web.HTTPException as e:
         if e.status < 400:
             raise
@@ -175,6 +177,26 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem(500, "An internal error occurred; it has been logged.")
+
+
+def reused_event_id(error: ReusedEventId) -> web.Response:
+    """409 while the first request with these ids is still being queued (retry it shortly); 422
+    when they already name other grades (a new grade needs a new id). Nothing was queued."""
+    ids = [str(event_id) for event_id in error.event_ids]
+    extensions = {"event_ids": ids}
+    if error.in_flight:
+        return problem(
+            409, f"A request with the event id(s) {', '.join(ids)} is still being queued; "
+            "nothing of this one was. Retry it shortly.",
+            extensions=extensions, **{"Retry-After": "1"},
+        )
+    return problem(
+        422, f"The event id(s) {', '.join(ids)} (event_id or Idempotency-Key) already name "
+        "other grades, sent earlier with different values; nothing was queued. A new grade "
+        "needs a new id; a regrade is a new event.",
+        [FieldError("event_id", f"{i} already names another grade") for i in ids],
+        extensions,
+    )
 
 
 def _challenge(request: web.Request) -> str:

@@ -8,7 +8,7 @@ import pytest
 import redis.asyncio as redis
 
 from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
-from adapters.redis_idempotency import RedisIdempotencyKeys
+from adapters.queue.redis import RedisIdempotencyKeys
 from application.ports.idempotency import IdempotencyKeys, Remembered
 
 DAY = 86_400.0

@@ -1,9 +1,9 @@
 """SIGTERM under load: the API stops accepting, finishes the requests it is handling, closes its
-pools and exits; a worker releases what it holds. Every POST answered 202 is recorded.
+pools and exits; a worker releases what it holds. Every POST answered 200 is recorded.
 
 To be sure requests are in flight at SIGTERM, Redis holds every write for a moment
 (`CLIENT PAUSE ... WRITE`) just before it: the POSTs being handled wait in their XADD, and must
-be answered 202 after SIGTERM rather than dropped. (A request whose body is still arriving at
+be answered 200 after SIGTERM rather than dropped. (A request whose body is still arriving at
 SIGTERM cannot finish: aiohttp stops reading from connections when it shuts down.)
 """
 
@@ -30,7 +30,7 @@ class Load:
 
     def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
         self.http, self.base = http, base
-        self.accepted: list[str] = []  # student ids whose POST got a 202
+        self.accepted: list[str] = []  # student ids whose POST got a 200
         self.accepted_at: list[float] = []
         self.unknown = 0  # sent, but no answer (the connection dropped): may or may not count
         self.refused = 0  # never sent: nothing listening
@@ -44,7 +44,7 @@ class Load:
             try:
                 async with self.http.post(f"{self.base}/stats/student/grade", json=body) as r:
                     await r.read()
-                    if r.status == 202:
+                    if r.status == 200:
                         self.accepted.append(student)
                         self.accepted_at.append(time.monotonic())
                     else:

@@ -51,12 +51,12 @@ class Api:
 
     async def grade(self, **body: Any) -> Reply:
         reply = await self.post("/stats/student/grade", body)
-        assert reply.status == 202, reply.body
+        assert reply.status == 200, reply.body
         return reply
 
     async def task_grade(self, **body: Any) -> Reply:
         reply = await self.post("/stats/student/task/grade", body)
-        assert reply.status == 202, reply.body
+        assert reply.status == 200, reply.body
         return reply
 
     def recorded(self) -> int:

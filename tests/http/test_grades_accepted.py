@@ -1,16 +1,16 @@
-"""The single-grade routes write their 202 body directly; it must stay what ACCEPTED renders."""
+"""The single-grade routes write their 200 body directly; it must stay what QUEUED renders."""
 
 import json
 import uuid
 
-from entrypoints.http.routes.grades import ACCEPTED, Accepted, accepted_response
+from entrypoints.http.routes.grades import QUEUED, Queued, queued_response
 
 
-def test_the_direct_202_is_the_documented_reply() -> None:
+def test_the_direct_200_is_the_documented_reply() -> None:
     event_id = uuid.uuid4()
-    direct = accepted_response(event_id)
-    rendered = ACCEPTED.render(Accepted(202, "queued", event_id))
-    assert direct.status == rendered.status == 202
+    direct = queued_response(event_id)
+    rendered = QUEUED.render(Queued(200, "queued", event_id))
+    assert direct.status == rendered.status == 200
     assert direct.content_type == rendered.content_type
     assert isinstance(direct.body, bytes) and isinstance(rendered.body, bytes)
     assert json.loads(direct.body) == json.loads(rendered.body)

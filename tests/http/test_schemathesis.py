@@ -133,10 +133,19 @@ def _key_id(key: str) -> uuid.UUID | None:
 def test_the_api_never_fails_and_always_answers_as_documented(
     case: schemathesis.Case, base_url: str
 ) -> None:
-    excluded = [POSITIVE_DATA_ACCEPTANCE] if breaks_a_rule_no_schema_states(case) else []
-    case.call_and_validate(
-        base_url=base_url,
-        headers={"Authorization": f"Bearer {ADMIN}"},
+    response = case.call(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN}"})
+    rule_broken = breaks_a_rule_no_schema_states(case) or reuses_an_earlier_key(response)
+    case.validate_response(
+        response,
         checks=CHECKS_ALL,
-        excluded_checks=excluded,
+        excluded_checks=[POSITIVE_DATA_ACCEPTANCE] if rule_broken else [],
     )
+
+
+def reuses_an_earlier_key(response: Any) -> bool:
+    """A 422 naming event ids that an earlier example sent with another grade: a rule across
+    requests, which no schema of one request can state (the ids are in the answer)."""
+    if response.status_code != 422:
+        return False
+    body = response.json()
+    return isinstance(body, dict) and bool(body.get("event_ids"))

@@ -41,7 +41,7 @@ async def submit_read(
             errors += [FieldError(where + e.field, e.message) for e in field_errors(invalid)]
     if errors:
         raise InvalidInput(errors)
-    return await submit(typed, now)
+    return (await submit(typed, now)).event_ids
 
 
 async def submit_batch(submit: SubmitGrades, body: object, now: datetime) -> list[uuid.UUID]:
@@ -50,7 +50,7 @@ async def submit_batch(submit: SubmitGrades, body: object, now: datetime) -> lis
         batch = GradeBatchBody.model_validate(body, context={"now": now})
     except pydantic.ValidationError as invalid:
         raise InvalidInput(field_errors(invalid)) from None
-    return await submit([event.to_command() for event in batch.events], now)
+    return (await submit([event.to_command() for event in batch.events], now)).event_ids
 
 
 

@@ -6,13 +6,16 @@ import io
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork, ManualClock
+from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from adapters.queue.in_process import InProcessEventQueue
+from adapters.queue.memory import InMemoryEventQueue
 from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grades import SubmitGrades
 from domain.events import GradeEvent
@@ -170,3 +173,33 @@ def test_the_command_reports_rejects_and_exits_1(
     assert exit_.value.code == 1
     assert "30 rows read, 29 queued in 4 batches, 1 rejected" in capsys.readouterr().out
     assert json.loads((tmp_path / "grades.csv.rejects.jsonl").read_text())["line"] == 5
+
+
+async def test_a_rerun_queues_nothing_again_and_a_reused_event_id_is_rejected_by_line(
+    tmp_path: Path,
+) -> None:
+    queue = InMemoryEventQueue()
+    submit = SubmitGrades(queue, InMemoryIdempotencyKeys())
+    first = tmp_path / "first.jsonl"
+    reused = "5b1d6a9e-3c1f-4a7e-9f0e-2d3c4b5a6f70"
+    rows = [
+        {"kind": "task_grade", "student_id": student(1), "course_id": "c1", "task_id": "t1",
+         "grade": 7, "event_id": reused},
+        {"kind": "task_grade", "student_id": student(1), "course_id": "c1", "task_id": "t2",
+         "grade": 8},
+    ]
+    first.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    clock = ManualClock(datetime(2026, 2, 1, tzinfo=UTC))
+    report = await import_file(first, submit, clock, rejects_path=tmp_path / "r1.jsonl")
+    assert (report.accepted, report.repeated, report.rejected) == (2, 0, 0)
+    again = await import_file(first, submit, clock, rejects_path=tmp_path / "r2.jsonl")
+    assert (again.accepted, again.repeated, again.rejected) == (0, 2, 0)
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps({**rows[0], "grade": 9}) + "\n" + json.dumps(
+        {**rows[1], "task_id": "t3"}) + "\n")
+    report = await import_file(changed, submit, clock, rejects_path=tmp_path / "r3.jsonl")
+    assert (report.accepted, report.repeated, report.rejected) == (1, 0, 1)
+    [rejected] = [json.loads(line) for line in (tmp_path / "r3.jsonl").read_text().splitlines()]
+    assert rejected == {"line": 1, "errors": [
+        {"field": "event_id", "message": f"{reused} already names another grade"}]}
+    assert len(queue.pending) == 3

@@ -4,11 +4,13 @@ acknowledgement and inspection."""
 from adapters.queue.redis.broker import ReliableRedisStreamBroker, default_consumer_name
 from adapters.queue.redis.connection import cancellable_connection_options
 from adapters.queue.redis.dead_letters import RedisDeadLetters, dead_letters_stream
+from adapters.queue.redis.idempotency_keys import RedisIdempotencyKeys
 from adapters.queue.redis.inspection import RedisQueueInspector, queue_stats
 from adapters.queue.redis.retention import first_needed_id, trim_acknowledged
 
 __all__ = [
     "RedisDeadLetters",
+    "RedisIdempotencyKeys",
     "RedisQueueInspector",
     "ReliableRedisStreamBroker",
     "cancellable_connection_options",
