@@ -53,7 +53,7 @@ from application.handlers.get_task_averages import GetTaskAveragesHandler
 from application.handlers.get_task_spreads import GetTaskSpreadsHandler
 from application.handlers.list_course_students import ListCourseStudentsHandler
 from application.handlers.record_grades import RecordGradesHandler
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from entrypoints.limits import WriteGuard
 from entrypoints.settings import Settings
 
@@ -207,7 +207,7 @@ class UseCases(containers.DeclarativeContainer):
         redis=adapters.redis_publisher,
     )
     submit_grades = providers.Singleton(
-        SubmitGrades,
+        SubmitGradesHandler,
         queue=event_queue,
         keys=adapters.idempotency_keys,
         window=adapters.settings.provided.queue.idempotency_window,

@@ -37,7 +37,7 @@ class Submitted:
         return len(self.repeated_ids)
 
 
-class SubmitGrades:
+class SubmitGradesHandler:
     def __init__(
         self, queue: EventQueue, keys: IdempotencyKeys | None = None, window: float = 86_400.0
     ) -> None:

@@ -1,6 +1,6 @@
 """`classconnect-stats import FILE.csv|FILE.jsonl`: backfill historical grades.
 
-The file is streamed through the batch path (`SubmitGrades`, events published to the configured
+The file is streamed through the batch path (`SubmitGradesHandler`, events published to the configured
 queue) in batches. A row that breaks a rule is written to the rejects file with its line number
 and the import goes on. Re-running the import after an interruption (or after fixing rejected
 rows) never counts a grade twice, because every row has a deterministic event id:
@@ -37,7 +37,7 @@ from typing import IO, TextIO
 import pydantic
 
 from application.commands import SubmitGrade
-from application.handlers.submit_grades import SubmitGrades, to_event
+from application.handlers.submit_grades import SubmitGradesHandler, to_event
 from application.ports import Clock
 from application.ports.errors import StoreUnavailable
 from domain.errors import FieldError, ReusedEventId
@@ -210,7 +210,7 @@ def row_event_id(
 
 async def import_file(
     path: Path,
-    submit: SubmitGrades,
+    submit: SubmitGradesHandler,
     clock: Clock,
     *,
     rejects_path: Path,

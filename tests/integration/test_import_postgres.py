@@ -13,7 +13,7 @@ import pytest
 
 from adapters.memory import ManualClock
 from adapters.postgres import migrate
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from application.ports import EventQueue
 from domain.events import GradeEvent
 from entrypoints.cli import main
@@ -64,7 +64,7 @@ async def counts(url: str) -> tuple[int, int, int, list[tuple[object, ...]]]:
 async def run_import(url: str, path: Path, fail_at: int | None = None) -> object:
     container = build_container(Settings(database={"url": url}))
     async with open_resources(container):
-        submit = SubmitGrades(FailingAt(container.use_cases.event_queue(), fail_at))
+        submit = SubmitGradesHandler(FailingAt(container.use_cases.event_queue(), fail_at))
         return await import_file(path, submit, ManualClock(), rejects_path=path.with_suffix(".rej"),
                                  batch_size=5)
 

@@ -19,7 +19,7 @@ from application.handlers.get_student_courses import GetStudentCoursesHandler
 from application.handlers.get_task_spreads import GetTaskSpreadsHandler
 from application.handlers.list_course_students import ListCourseStudentsHandler
 from application.handlers.record_grades import RecordGradesHandler
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from domain.events import GradeEvent
 from entrypoints.http.routes.grades import BatchAccepted
 
@@ -35,7 +35,7 @@ class Analytics:
     def __post_init__(self) -> None:
         reader = InMemoryAnalyticsReader(self.database)
         self.reader = reader
-        self.submit_grades = SubmitGrades(self.queue)
+        self.submit_grades = SubmitGradesHandler(self.queue)
         self.erase_student = EraseStudentHandler(self.queue)
         self.record = RecordGradesHandler(lambda: InMemoryUnitOfWork(self.database))
         self.task_spreads = GetTaskSpreadsHandler(reader)

@@ -1,5 +1,5 @@
 """Inputs in the unit suite as the API reads them: grades by the API's request models (the domain's
-rules, every bad field named), handed to the SubmitGrades use case at one "now"; a route's path
+rules, every bad field named), handed to the SubmitGradesHandler use case at one "now"; a route's path
 and query parameters by that route's own reader."""
 
 import dataclasses
@@ -10,7 +10,7 @@ from datetime import datetime
 import pydantic
 
 from application.commands import SubmitGrade, SubmitTaskGrade
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from application.queries import FindAtRiskStudents, ListCourseStudents
 from domain.errors import FieldError, InvalidInput
 from entrypoints.http.problems import field_errors
@@ -27,7 +27,7 @@ def read_command(command: SubmitGrade, now: datetime) -> SubmitGrade:
 
 
 async def submit_read(
-    submit: SubmitGrades, commands: Sequence[SubmitGrade], now: datetime, prefix: str = ""
+    submit: SubmitGradesHandler, commands: Sequence[SubmitGrade], now: datetime, prefix: str = ""
 ) -> list[uuid.UUID]:
     """Read every command, then submit them all or raise one InvalidInput naming every bad
     field (`events[3].grade` with `prefix="events"`)."""
@@ -44,7 +44,7 @@ async def submit_read(
     return (await submit(typed, now)).event_ids
 
 
-async def submit_batch(submit: SubmitGrades, body: object, now: datetime) -> list[uuid.UUID]:
+async def submit_batch(submit: SubmitGradesHandler, body: object, now: datetime) -> list[uuid.UUID]:
     """A batch body (decoded JSON) as POST /stats/grades/batch reads it."""
     try:
         batch = GradeBatchBody.model_validate(body, context={"now": now})

@@ -24,7 +24,7 @@ from application.handlers.get_student_course_summary import GetStudentCourseSumm
 from application.handlers.get_student_task_comparison import GetStudentTaskComparisonHandler
 from application.handlers.get_task_averages import GetTaskAveragesHandler
 from application.handlers.record_grades import RecordGradesHandler
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from domain.events import GradeEvent
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -35,7 +35,7 @@ class Service:
     clock: ManualClock
     queue: InMemoryEventQueue
     database: InMemoryDatabase
-    submit_grades: SubmitGrades
+    submit_grades: SubmitGradesHandler
     record: RecordGradesHandler
     summary: GetStudentCourseSummaryHandler
     student_average: GetStudentAverageHandler
@@ -65,7 +65,7 @@ def build_service(now: datetime = NOW) -> Service:
         clock=clock,
         queue=queue,
         database=database,
-        submit_grades=SubmitGrades(queue),
+        submit_grades=SubmitGradesHandler(queue),
         record=RecordGradesHandler(lambda: InMemoryUnitOfWork(database)),
         summary=GetStudentCourseSummaryHandler(reader),
         student_average=GetStudentAverageHandler(reader, clock),

@@ -17,7 +17,7 @@ from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from adapters.queue.in_process import InProcessEventQueue
 from adapters.queue.memory import InMemoryEventQueue
 from application.handlers.record_grades import RecordGradesHandler
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from domain.events import GradeEvent
 from entrypoints.cli import main
 from entrypoints.cli.importer import UnreadableFile, import_file
@@ -65,9 +65,9 @@ class FlakyQueue:
         await self._queue.publish(events)
 
 
-def submitter(database: InMemoryDatabase, fail_at: int | None = None) -> SubmitGrades:
+def submitter(database: InMemoryDatabase, fail_at: int | None = None) -> SubmitGradesHandler:
     record = RecordGradesHandler(lambda: InMemoryUnitOfWork(database))
-    return SubmitGrades(FlakyQueue(record, fail_at))
+    return SubmitGradesHandler(FlakyQueue(record, fail_at))
 
 
 def snapshot(database: InMemoryDatabase) -> tuple[object, ...]:
@@ -179,7 +179,7 @@ async def test_a_rerun_queues_nothing_again_and_a_reused_event_id_is_rejected_by
     tmp_path: Path,
 ) -> None:
     queue = InMemoryEventQueue()
-    submit = SubmitGrades(queue, InMemoryIdempotencyKeys())
+    submit = SubmitGradesHandler(queue, InMemoryIdempotencyKeys())
     first = tmp_path / "first.jsonl"
     reused = "5b1d6a9e-3c1f-4a7e-9f0e-2d3c4b5a6f70"
     rows = [

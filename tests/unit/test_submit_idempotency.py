@@ -1,4 +1,4 @@
-"""SubmitGrades with idempotency keys: a write that failed to queue leaves its key free."""
+"""SubmitGradesHandler with idempotency keys: a write that failed to queue leaves its key free."""
 
 import uuid
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ import pytest
 
 from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from application.commands import SubmitCourseGrade, SubmitTaskGrade, fingerprint
-from application.handlers.submit_grades import SubmitGrades
+from application.handlers.submit_grades import SubmitGradesHandler
 from application.ports.errors import QueueUnavailable
 from domain.errors import ReusedEventId
 from domain.events import GradeEvent
@@ -38,7 +38,7 @@ def command(**changes: object) -> SubmitTaskGrade:
 
 async def test_a_failed_publish_frees_the_key_for_the_retry() -> None:
     queue = Queue()
-    submit = SubmitGrades(queue, InMemoryIdempotencyKeys())
+    submit = SubmitGradesHandler(queue, InMemoryIdempotencyKeys())
     queue.fail = True
     with pytest.raises(QueueUnavailable):
         await submit([command()], NOW)
@@ -49,7 +49,7 @@ async def test_a_failed_publish_frees_the_key_for_the_retry() -> None:
 
 async def test_a_refused_request_frees_the_keys_it_claimed() -> None:
     queue = Queue()
-    submit = SubmitGrades(queue, InMemoryIdempotencyKeys())
+    submit = SubmitGradesHandler(queue, InMemoryIdempotencyKeys())
     await submit([command()], NOW)
     fresh = command(event_id=uuid.UUID(int=2))
     with pytest.raises(ReusedEventId) as refused:
