@@ -5,6 +5,7 @@ from datetime import datetime
 
 from application.commands import EraseStudent
 from application.ports import EventQueue
+from application.ports.errors import QueueUnavailable
 from domain.events import StudentErased
 
 
@@ -17,5 +18,8 @@ class EraseStudentHandler:
 
         Once recorded, no statistic counts the student's grades and none of them is kept."""
         event_id = command.event_id or uuid.uuid4()
-        await self._queue.publish([StudentErased(event_id, command.student_id, now)])
+        try:
+            await self._queue.publish([StudentErased(event_id, command.student_id, now)])
+        except QueueUnavailable as e:
+            raise e.naming([event_id]) from e
         return event_id

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from application.commands import SubmitCourseGrade, SubmitGrade, fingerprint
 from application.ports import EventQueue
+from application.ports.errors import QueueUnavailable
 from application.ports.idempotency import IdempotencyKeys
 from domain.errors import ReusedEventId
 from domain.events import CourseGraded, GradeEvent, TaskGraded
@@ -59,7 +60,7 @@ class SubmitGradesHandler:
             raise ReusedEventId(list(differing), in_flight=False)
         keyed = list(fingerprints.items())
         if self._keys is None or not keyed:
-            await self._queue.publish(events)
+            await self._publish(events, events)
             return Submitted([e.event_id for e in events])
         keys = self._keys
         remembered = await keys.claim(keyed, self._window)
@@ -73,12 +74,20 @@ class SubmitGradesHandler:
             raise ReusedEventId(conflicting or in_flight, in_flight=not conflicting)
         repeats = frozenset(k for (k, _), known in zip(keyed, remembered, strict=True) if known)
         try:
-            await self._queue.publish([e for e in events if e.event_id not in repeats])
+            await self._publish([e for e in events if e.event_id not in repeats], events)
         except BaseException:
             await keys.release([key for key, _ in claimed])
             raise
         await keys.answered(claimed, self._window)
         return Submitted([e.event_id for e in events], repeats)
+
+    async def _publish(self, events: Sequence[GradeEvent], request: Sequence[GradeEvent]) -> None:
+        """Every event has its id before it is published, so that a queue that does not confirm
+        names the ids of the whole request, the ones a retry must reuse."""
+        try:
+            await self._queue.publish(events)
+        except QueueUnavailable as e:
+            raise e.naming(event.event_id for event in request) from e
 
 
 def to_event(command: SubmitGrade, now: datetime) -> GradeEvent:

@@ -1,6 +1,7 @@
 """Every error as an RFC 9457 problem document, in one middleware."""
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 import pydantic
 from aiohttp import web
 
-from application.ports.errors import Unavailable
+from application.ports.errors import QueueUnavailable, Unavailable
 from domain.errors import FieldError, InvalidInput, NotFound, ReusedEventId
 from entrypoints.auth import Forbidden, Unauthorized
 from entrypoints.limits import QueueFull, RateLimiter, TooManyRequests
@@ -170,6 +171,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return problem(e.status, detail, **headers)
     except Unavailable as e:
         log.warning("%s %s: a dependency is unavailable: %r", request.method, request.path, e)
+        if isinstance(e, QueueUnavailable) and e.event_ids:
+            return unqueued_write(e.event_ids)
         return problem(
             503, "A database or queue the service needs is unavailable; try again shortly.",
             **{"Retry-After": "1"},
@@ -196,6 +199,20 @@ def reused_event_id(error: ReusedEventId) -> web.Response:
         "needs a new id; a regrade is a new event.",
         [FieldError("event_id", f"{i} already names another grade") for i in ids],
         extensions,
+    )
+
+
+def unqueued_write(event_ids: tuple[uuid.UUID, ...]) -> web.Response:
+    """A write the queue did not confirm: it may have been queued all the same (Redis answered
+    too late), so the answer names the ids a retry must reuse to count once."""
+    ids = [str(event_id) for event_id in event_ids]
+    what = "the grade may or may not have been queued; retry with this event_id"
+    if len(ids) > 1:
+        what = "the grades may or may not have been queued; retry with these event_ids"
+    return problem(
+        503, f"The queue did not confirm the write: {what} ({', '.join(ids)}); a retry with "
+        "the same ids counts once.",
+        extensions={"event_ids": ids}, **{"Retry-After": "1"},
     )
 
 
