@@ -59,6 +59,8 @@ class EraseStudent:
 
 @dataclass(frozen=True, slots=True)
 class RecordGrades:
-    """Record queued events in the store (the worker's side of a submission)."""
+    """Record queued events in the store (the worker's side of a submission). With
+    `all_or_none`, an event reusing another grade's id refuses them all (ReusedEventId)."""
 
     events: Sequence[GradeEvent]
+    all_or_none: bool = False

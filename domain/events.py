@@ -59,6 +59,18 @@ class StudentErased:
 GradeEvent = CourseGraded | TaskGraded | StudentErased
 
 
+def says_the_same(a: CourseGraded | TaskGraded, b: CourseGraded | TaskGraded) -> bool:
+    """Whether two grades say the same (their kind, student, course, task, grade, on-time flag
+    and moment), whenever each was accepted: a redelivery does, a reused event id does not."""
+    return type(a) is type(b) and _what_it_says(a) == _what_it_says(b)
+
+
+def _what_it_says(event: CourseGraded | TaskGraded) -> tuple[object, ...]:
+    task_id = event.task_id if isinstance(event, TaskGraded) else None
+    return (event.student_id, event.course_id, task_id, event.grade, event.on_time,
+            event.graded_at)
+
+
 def erased_by(event: CourseGraded | TaskGraded, erased_up_to: datetime | None) -> bool:
     """True when an erasure of the event's student, effective up to `erased_up_to`, covers it."""
     return erased_up_to is not None and event.accepted_at <= erased_up_to

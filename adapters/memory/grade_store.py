@@ -5,7 +5,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from adapters.memory.database import InMemoryDatabase, Slot
-from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded, erased_by, supersedes
+from domain.events import (
+    CourseGraded,
+    GradeEvent,
+    StudentErased,
+    TaskGraded,
+    erased_by,
+    says_the_same,
+    supersedes,
+)
 from domain.values import StudentId
 
 
@@ -30,6 +38,19 @@ class InMemoryGradeStore:
             else:
                 changed += self._erase(event)
         return changed
+
+    async def reused_ids(self, grades: Sequence[CourseGraded | TaskGraded]) -> set[uuid.UUID]:
+        reused = set()
+        for grade in grades:
+            stored: CourseGraded | TaskGraded | None = (
+                self._task_events.get(grade.event_id) or self._db.task_events.get(grade.event_id)
+                if isinstance(grade, TaskGraded)
+                else self._course_grades.get(grade.event_id)
+                or self._db.course_grades.get(grade.event_id)
+            )
+            if stored is not None and not says_the_same(stored, grade):
+                reused.add(grade.event_id)
+        return reused
 
     def _erased_up_to(self, student_id: StudentId) -> datetime | None:
         moments = [e.accepted_at for e in self._erasures if e.student_id == student_id]

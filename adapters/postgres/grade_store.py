@@ -13,6 +13,7 @@ A StudentErased splits the batch: the grades before it, the erasure, the grades 
 that order, as the in-memory store applies them one by one.
 """
 
+import uuid
 from collections.abc import Sequence
 
 import asyncpg
@@ -54,6 +55,13 @@ class PostgresGradeStore:
             else:
                 grades.append(event)
         return changed + await self._record_grades(grades)
+
+    async def reused_ids(self, grades: Sequence[Grade]) -> set[uuid.UUID]:
+        if not grades:
+            return set()
+        columns = _columns(grades)[1:9]  # is_task .. graded_at
+        rows = await self._connection.fetch(sql.REUSED_IDS, *columns)
+        return {row["event_id"] for row in rows}
 
     async def _record_grades(self, grades: Sequence[Grade]) -> int:
         if not grades:

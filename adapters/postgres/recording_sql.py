@@ -327,3 +327,25 @@ WHERE e.student_id = $1 AND e.accepted_at > $2 AND c.accepted_at <= $2
 FORGET_TASK_EVENTS = "DELETE FROM task_grade_events WHERE event_id = ANY($1::uuid[])"
 
 TRUNCATE_INCOMING = f"TRUNCATE {INCOMING_TABLE}"  # an earlier call's rows
+
+
+# The event ids of a batch that are stored for a grade of the same kind saying something else
+# (a sender reusing an id). IS DISTINCT FROM compares the values: 7.5 and 7.50, one moment in
+# two offsets, are the same.
+REUSED_IDS = """
+SELECT b.event_id
+FROM unnest($1::boolean[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[],
+            $7::boolean[], $8::timestamptz[])
+     AS b(is_task, event_id, student_id, course_id, task_id, grade, on_time, graded_at)
+JOIN course_grades AS c ON NOT b.is_task AND c.event_id = b.event_id
+WHERE (c.student_id, c.course_id, c.grade, c.on_time, c.graded_at)
+      IS DISTINCT FROM (b.student_id, b.course_id, b.grade, b.on_time, b.graded_at)
+UNION
+SELECT b.event_id
+FROM unnest($1::boolean[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::numeric[],
+            $7::boolean[], $8::timestamptz[])
+     AS b(is_task, event_id, student_id, course_id, task_id, grade, on_time, graded_at)
+JOIN task_grade_events AS t ON b.is_task AND t.event_id = b.event_id
+WHERE (t.student_id, t.course_id, t.task_id, t.grade, t.on_time, t.graded_at)
+      IS DISTINCT FROM (b.student_id, b.course_id, b.task_id, b.grade, b.on_time, b.graded_at)
+"""

@@ -17,10 +17,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from adapters.queue.window import BatchingWindow
 from application.commands import RecordGrades
+from application.handlers.record_grades import Recorded
 from application.ports.errors import Unavailable
 from domain.events import GradeEvent
 
-Recorder = Callable[[RecordGrades], Awaitable[int]]
+Recorder = Callable[[RecordGrades], Awaitable[Recorded]]
 
 
 def _may_belong_to_one_message(error: Exception) -> bool:
@@ -28,17 +29,17 @@ def _may_belong_to_one_message(error: Exception) -> bool:
 
 
 class BatchingRecorder:
-    """A recorder (RecordGrades -> changed) that records concurrent calls in one transaction.
+    """A recorder (RecordGrades -> Recorded) that records concurrent calls in one transaction.
 
-    A call returns the number of events its transaction changed: with several messages in one
-    transaction, that is the whole batch's count (the statement cannot tell them apart).
+    A call returns what its transaction recorded: with several messages in one transaction, the
+    whole batch's count and every reused id of the batch (a caller picks out its own).
     """
 
     def __init__(
         self, record: Recorder, *, max_events: int, linger: float, max_transactions: int
     ) -> None:
         self._record = record
-        self._window: BatchingWindow[GradeEvent, int] = BatchingWindow(
+        self._window: BatchingWindow[GradeEvent, Recorded] = BatchingWindow(
             self._record_events,
             linger=linger,
             max_size=max_events,
@@ -47,8 +48,8 @@ class BatchingRecorder:
             drop_abandoned=True,  # its message stays unacknowledged
         )
 
-    async def __call__(self, command: RecordGrades) -> int:
+    async def __call__(self, command: RecordGrades) -> Recorded:
         return await self._window(command.events)
 
-    async def _record_events(self, events: Sequence[GradeEvent]) -> int:
+    async def _record_events(self, events: Sequence[GradeEvent]) -> Recorded:
         return await self._record(RecordGrades(events))

@@ -1,7 +1,8 @@
+import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.events import GradeEvent
+from domain.events import CourseGraded, GradeEvent, TaskGraded
 
 
 class GradeStore(Protocol):
@@ -18,4 +19,10 @@ class GradeStore(Protocol):
         ignored (`domain.events.erased_by`); it counts as the number of events it removed.
         Events may come in any order, several for the same slot in one call included.
         """
+        ...
+
+    async def reused_ids(self, grades: Sequence[CourseGraded | TaskGraded]) -> set[uuid.UUID]:
+        """The event ids among `grades` that the store already holds for a grade of the same kind
+        that says something else (`domain.events.says_the_same`): a sender reusing an id, never
+        a redelivery."""
         ...

@@ -4,6 +4,8 @@ Outcomes of `stats.ingest_grades` (acknowledged manually, see `adapters.queue.de
 - recorded: acknowledged after the transaction commits (one transaction for the messages
   processed at once, see `adapters.queue.recording`);
 - malformed (not ours, or corrupted): dead-lettered and acknowledged at once;
+- recorded, but with events reusing an id another grade holds (`conflicting_duplicate`): those
+  are left out, the rest recorded, and the message dead-lettered so that a person sees them;
 - the database is unavailable: retried with backoff until it is back, never acknowledged before;
 - any other error, `max_failed_attempts` times in a row: dead-lettered and acknowledged;
 - the worker stops meanwhile: left un-acknowledged for another consumer.
@@ -30,6 +32,9 @@ from entrypoints.worker import metrics
 __all__ = ["INGEST_TASK", "ingest_grades", "serve_tasks"]
 
 log = logging.getLogger(__name__)
+
+# The reason a dead letter starts with when its message reused an event id for another grade.
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
 
 
 def serve_tasks(broker: AsyncBroker, container: Container) -> None:
@@ -72,7 +77,7 @@ async def ingest_grades(
         metrics.count_failed(events)
         return 0
     try:
-        changed = await retrying(
+        recorded = await retrying(
             lambda: record(command), policy, stopping=delivery.stopping, what="recording grades"
         )
     except GaveUp as e:
@@ -82,6 +87,18 @@ async def ingest_grades(
     except Stopped:
         log.info("worker stopping: message %s left for another consumer", context.message.task_id)
         return 0
+    mine = {e.event_id for e in command.events}
+    reused = sorted(str(e.event_id) for e in recorded.reused if e.event_id in mine)
+    if reused:
+        # The rest of the message is recorded; the message is kept for a person to see.
+        await delivery.dead_letter(
+            f"{CONFLICTING_DUPLICATE}: event ids {', '.join(reused)} already name other grades;"
+            " the message's other events were recorded",
+            attempts=delivery.count,
+        )
+        metrics.count_failed([e for e in events if str(e.get("event_id")) in reused])
+        metrics.count_processed([e for e in events if str(e.get("event_id")) not in reused])
+        return recorded.changed
     await delivery.ack()
     metrics.count_processed(events)
-    return changed
+    return recorded.changed

@@ -2,7 +2,8 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -203,3 +204,35 @@ async def test_uncommitted_grades_are_not_read(adapters: AdapterSet) -> None:
         assert series.overall == Tally()
         await uow.commit()
     assert await course_tally(adapters) == Tally(1, Decimal(8), 1)
+
+
+async def reused_ids(adapters: AdapterSet, grades: Sequence[CourseGraded | TaskGraded]) -> set:
+    async with adapters.unit_of_work() as uow:
+        return await uow.grades.reused_ids(grades)
+
+
+async def test_an_id_held_for_another_grade_is_reused_and_a_redelivery_is_not(
+    adapters: AdapterSet,
+) -> None:
+    task = task_grade("7.5")
+    course = course_grade("8")
+    await record(adapters, [task, course])
+    elsewhere = T0.astimezone(timezone(timedelta(hours=-3)))
+    same = [
+        replace(task, grade=Decimal("7.50")),
+        replace(task, graded_at=elsewhere, accepted_at=T0 + timedelta(days=2)),
+        course,
+        task_grade("9"),  # a new id
+    ]
+    assert await reused_ids(adapters, same) == set()
+    differing = [
+        replace(task, grade=Decimal("7.51")),
+        replace(task, on_time=False),
+        replace(task, task_id="other"),
+        replace(task, student_id=OTHER_STUDENT),
+        replace(task, graded_at=T0 + timedelta(seconds=1)),
+        replace(course, course_id="physics"),
+        replace(course, grade=Decimal("8.5")),
+    ]
+    for grade in differing:
+        assert await reused_ids(adapters, [grade]) == {grade.event_id}, grade

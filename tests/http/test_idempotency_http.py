@@ -6,9 +6,11 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from dependency_injector import providers
 from http_api import PROBLEM_JSON, Api
 from test_ops_http import scrape, value
 
+from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from application.commands import SubmitTaskGrade, fingerprint
 
 ANA = "00000000-0000-4000-8000-00000000000a"
@@ -128,3 +130,21 @@ async def test_invalid_grades_are_counted_as_rejected(api: Api) -> None:
     metrics = await scrape(api)
     assert value(metrics, "events_rejected_total", reason="invalid") == 4
     assert value(metrics, "events_accepted_total", kind="task_grade") == 0
+
+
+async def test_past_the_window_a_reused_id_is_still_refused_when_recorded_at_once(
+    api: Api,
+) -> None:
+    """Without a queue a grade is recorded before its answer: the store tells that the id
+    names another grade, though the keys were forgotten (a restart, or the window passed)."""
+    event_id = str(uuid.uuid4())
+    assert (await api.post(TASK_GRADE, grade(event_id=event_id))).status == 200
+    api.container.adapters.idempotency_keys.override(providers.Object(InMemoryIdempotencyKeys()))
+    api.container.use_cases.submit_grades.reset()
+    events = [{"kind": "task_grade", **grade(student_id=BEN)},
+              {"kind": "task_grade", **grade(event_id=event_id, grade=2)}]
+    reply = await api.post(BATCH, {"events": events})
+    assert reply.status == 422 and reply.body["event_ids"] == [event_id]
+    assert api.recorded() == 1
+    again = await api.post(TASK_GRADE, grade(event_id=event_id))  # the same grade: a retry
+    assert again.status == 200 and api.recorded() == 1

@@ -19,7 +19,7 @@ from worker_redis_support import (
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from application.handlers.record_grades import RecordGradesHandler
 from application.ports.errors import StoreUnavailable
-from domain.events import GradeEvent
+from domain.events import CourseGraded, GradeEvent, TaskGraded
 from entrypoints.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -61,6 +61,9 @@ class CountingUnitOfWork:
         if any(e.student_id == self._poison for e in events):
             raise RuntimeError("poisoned")
         return await self._uow.grades.record(events)
+
+    async def reused_ids(self, grades: Sequence[CourseGraded | TaskGraded]) -> set[uuid.UUID]:
+        return await self._uow.grades.reused_ids(grades)
 
     async def commit(self) -> None:
         await self._uow.commit()

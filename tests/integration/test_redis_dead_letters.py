@@ -1,11 +1,13 @@
 """Listing and replaying dead letters, as `classconnect-stats dead-letters` does."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pytest
 import redis.asyncio as redis
 from worker_redis_support import (
+    Publisher,
     RunningWorker,
     eventually,
     grade_events,
@@ -89,3 +91,22 @@ async def test_replay_all_and_the_worker_records_them(
         assert await replay_dead_letters(settings) == 3
         await eventually(lambda: len(database.course_grades) == 3)
     assert await letters.count() == 0
+
+
+async def test_a_reused_event_id_reaching_the_worker_is_dead_lettered_by_name(
+    settings: Settings, letters: RedisDeadLetters
+) -> None:
+    first, other = grade_events(2)
+    reused = replace(first, grade=first.grade + 1)  # the same id, another grade
+    database = InMemoryDatabase()
+    async with Publisher(settings) as publisher, RunningWorker(settings, recorder(database)):
+        await publisher.publish([first])
+        await eventually(lambda: len(database.course_grades) == 1)
+        await publisher.publish([reused, other])
+        await eventually(lambda: len(database.course_grades) == 2)
+        [letter] = await eventually(letters.list)
+    assert letter.error.startswith(
+        f"conflicting_duplicate: event ids {first.event_id} already name other grades"
+    )
+    assert database.course_grades[first.event_id].grade == first.grade  # the first one stays
+    assert other.event_id in database.course_grades  # the rest of the message is recorded

@@ -14,6 +14,7 @@ import redis.asyncio as redis
 from dependency_injector import providers
 
 from application.commands import RecordGrades
+from application.handlers.record_grades import Recorded
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
 from entrypoints.worker.runner import run_worker_process
@@ -24,12 +25,12 @@ class HangingRecorder:
         self._url = url
         self._namespace = namespace
 
-    async def __call__(self, command: RecordGrades) -> int:
+    async def __call__(self, command: RecordGrades) -> Recorded:
         client = redis.from_url(self._url)
         await client.set(f"{self._namespace}:started", str(command.events[0].event_id))
         await client.aclose()
         await asyncio.Event().wait()
-        return 0
+        return Recorded(0)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from adapters.queue.coalescing import CoalescingEventQueue
 from adapters.queue.in_process import InProcessEventQueue
 from adapters.queue.redis import RedisDeadLetters, RedisQueueInspector, ReliableRedisStreamBroker
 from application.commands import RecordGrades
+from application.handlers.record_grades import Recorded
 from domain.events import CourseGraded, GradeEvent
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
@@ -62,9 +63,9 @@ def test_storage_and_queue_follow_their_urls(
 async def test_the_worker_and_the_in_process_queue_share_one_record_grades_use_case() -> None:
     recorded: list[list[GradeEvent]] = []
 
-    async def record_grades(command: RecordGrades) -> int:
+    async def record_grades(command: RecordGrades) -> Recorded:
         recorded.append(list(command.events))
-        return len(command.events)
+        return Recorded(len(command.events))
 
     events = grade_events(2)
     for redis_url in (None, NOWHERE_REDIS):
@@ -75,5 +76,5 @@ async def test_the_worker_and_the_in_process_queue_share_one_record_grades_use_c
         if redis_url is None:
             await container.use_cases.event_queue().publish(events)
         else:
-            assert await container.worker.recorder()(RecordGrades(events)) == 2
+            assert (await container.worker.recorder()(RecordGrades(events))).changed == 2
     assert recorded == [events, events]

@@ -87,11 +87,11 @@ class TestRecordGrades:
     async def test_counts_only_what_changed(self, service: Service) -> None:
         await service.submit([course(ANA, 5), task(ANA, "t1", 6, at(10))])
         first = list(service.queue.pending)
-        assert await service.record(RecordGrades(first)) == 2
+        assert (await service.record(RecordGrades(first))).changed == 2
         await service.submit([task(ANA, "t1", 9, at(9))])
         late_older = list(service.queue.pending[2:])
         # the older grade arriving late, and a redelivery of the first message
-        assert await service.record(RecordGrades(late_older + first)) == 0
+        assert (await service.record(RecordGrades(late_older + first))).changed == 0
         assert len(service.database.course_grades) == 1
         assert len(service.database.task_events) == 2
         [current] = service.database.current_task_grades.values()
