@@ -10,12 +10,12 @@ by running workers, until every accepted grade is visible in the reads.
   saw fail or never saw answered counts as failed).
 - Freshness: a prober POSTs a first grade for a fresh student every 1/`probe_rate` s and polls
   the student's course summary (404 until the grade is recorded) until it answers 200. Freshness
-  is the time from the 202 to the first 200; the polling interval (10 ms, growing to 5% of the
+  is the time from the POST's answer to the first read that shows it; the polling interval (10 ms, growing to 5% of the
   wait) bounds its error.
 - After the POSTs, the consumer group of the stream is watched until nothing is pending or
   undelivered: then every accepted event has been committed.
 - Nothing lost: for every fresh student, the summary's `assignments_completed` and the student
-  average's `grade_count` must add up to the task and course grades accepted (202) for them;
+  average's `grade_count` must add up to the task and course grades accepted (answered 200) for them;
   `lost` adds up what is missing, student by student. More than accepted can be visible only
   for a POST whose answer the client never saw (`extra_visible`).
 
@@ -69,8 +69,8 @@ class IngestReport:
     visible_task_grades: int = 0
     visible_course_grades: int = 0
     dead_letters: int = 0
-    lost: int = 0  # accepted (202) but not visible, added up student by student
-    extra_visible: int = 0  # visible beyond the 202s seen: POSTs whose answer never came
+    lost: int = 0  # accepted (200) but not visible, added up student by student
+    extra_visible: int = 0  # visible beyond the accepted POSTs seen: POSTs whose answer never came
     load_cpu_seconds: float = 0.0  # of this process and of wrk
     mismatches: list[dict[str, object]] = field(default_factory=list)  # a few, to look into
 
@@ -197,7 +197,7 @@ class Ingest:
         for status, count in result.statuses.items():
             self._statuses[status] += count
         accepted = sum(s.task_grades + s.course_grades for s in result.students)
-        self._statuses["202"] += accepted
+        self._statuses["200"] += accepted
         self.report.failed_posts += result.posts_answered - accepted + result.unconfirmed
         if result.unconfirmed:
             self._statuses["unanswered"] += result.unconfirmed
@@ -220,7 +220,7 @@ class Ingest:
         return student
 
     async def _post(self, session: aiohttp.ClientSession, student: _Student, task: str | None) -> float | None:
-        """POST one grade (retrying the same event on failure); the time its 202 arrived."""
+        """POST one grade (retrying the same event on failure); the time its answer (200) arrived."""
         path = "/stats/student/task/grade" if task is not None else "/stats/student/grade"
         body = self._body(student, task)
         headers = {"Content-Type": "application/json"}
@@ -234,7 +234,7 @@ class Ingest:
                 status = type(e).__name__
             now = time.perf_counter()
             self._statuses[status] += 1
-            if status == "202":
+            if status == "200":
                 self._post_latencies.append(now - started)
                 if task is None:
                     student.course_grades += 1

@@ -549,7 +549,7 @@ def table(results: dict[str, Any]) -> str:
             _yes(verdict["met"]) + (f" ({', '.join(verdict['misses'])})" if verdict["misses"] else ""),
         ])
         rows.append([
-            "  of which accepted (POST 202)", f"{i['accepted_rate']:,.0f} grades/s",
+            "  of which accepted (POST 200)", f"{i['accepted_rate']:,.0f} grades/s",
             f"{i['post_p50_ms']:.1f}", f"{i['post_p99_ms']:.1f}", "", "", "",
             f"{i['accepted']:,} accepted, {i['lost']:,} lost, {i['failed_posts']} failed",
         ])

@@ -36,8 +36,8 @@ async def test_wrk_counts_what_the_server_accepted(tmp_path: Path) -> None:
             return web.json_response({"status": 503}, status=503)
         received.append({**body, "path": request.path})
         return web.Response(
-            body=json.dumps({"status": 202, "result": "queued", "event_id": body["event_id"]}),
-            status=202, content_type="application/json",
+            body=json.dumps({"status": 200, "result": "queued", "event_id": body["event_id"]}),
+            status=200, content_type="application/json",
         )
 
     async def health(request: web.Request) -> web.Response:
