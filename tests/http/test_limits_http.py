@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 from http_api import PROBLEM_JSON, Api
+from test_ops_http import scrape, value
 
 from adapters.memory import ManualClock
 from entrypoints.container import build_container
@@ -32,6 +33,8 @@ async def test_writes_over_the_rate_get_429_with_retry_after(
     batch = {"events": [{"kind": "course_grade", **GRADE}] * 5}
     assert (await api.post("/stats/grades/batch", batch)).status == 429  # costs 5 events
     assert api.recorded() == 3
+    metrics = await scrape(api)
+    assert value(metrics, "events_rejected_total", reason="throttled") == 1 + 1 + 5
     assert (await api.get("/stats/course/c1/average")).status == 200  # reads are not limited
 
 

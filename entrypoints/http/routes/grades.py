@@ -129,21 +129,23 @@ def counting_refusals(metrics: HttpMetrics, events: int) -> Iterator[None]:
     """Count the `events` of a write the block refuses, by why, and let the refusal go on."""
     try:
         yield
-    except (BadRequest, InvalidInput, pydantic.ValidationError):
-        reason = "invalid"
-        raise
-    except ReusedEventId as e:
-        reason = "in_flight" if e.in_flight else "reused_event_id"
-        raise
-    except (TooManyRequests, QueueFull):
-        reason = "throttled"
-        raise
-    except Unavailable:
-        reason = "unavailable"
-        raise
-    finally:
-        if "reason" in locals():
+    except Exception as refusal:
+        reason = _why_refused(refusal)
+        if reason is not None:
             metrics.events_rejected.labels(reason).inc(events)
+        raise
+
+
+def _why_refused(refusal: Exception) -> str | None:
+    if isinstance(refusal, BadRequest | InvalidInput | pydantic.ValidationError):
+        return "invalid"
+    if isinstance(refusal, ReusedEventId):
+        return "in_flight" if refusal.in_flight else "reused_event_id"
+    if isinstance(refusal, TooManyRequests | QueueFull):
+        return "throttled"
+    if isinstance(refusal, Unavailable):
+        return "unavailable"
+    return None
 
 
 def count_submitted(
