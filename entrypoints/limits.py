@@ -110,13 +110,19 @@ class WriteGuard:
         self._limiter = RateLimiter(rate, burst) if rate > 0 else None
         self._backlog = _Backlog(queue) if queue is not None and max_backlog > 0 else None
         self._max_backlog = max_backlog
+        # False while the queue could not be set up (Redis unreachable since the start): a write
+        # then answers 503 rather than reach a stream no consumer group reads yet.
+        self.queue_ready = True
 
     @property
     def limits_rate(self) -> bool:
         return self._limiter is not None
 
     async def admit(self, client: str, events: int) -> None:
-        """Raise TooManyRequests or QueueFull when `client` may not queue `events` now."""
+        """Raise TooManyRequests, QueueFull or QueueUnavailable when `client` may not queue
+        `events` now."""
+        if not self.queue_ready:
+            raise QueueUnavailable("the queue is not set up yet: Redis has not answered")
         if self._limiter is not None:
             wait = self._limiter.acquire(client, cost=events)
             if wait > 0:

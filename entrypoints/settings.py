@@ -265,3 +265,13 @@ class _Environment(PydanticBaseSettingsSource):
                     raise SettingsError(f'error parsing value for field "{variable}"') from e
             groups.setdefault(group, {})[name] = value
         return groups
+
+
+def redact(url: str) -> str:
+    """The URL without its password."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
+    return scheme + sep + rest

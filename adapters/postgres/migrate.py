@@ -10,6 +10,7 @@ from importlib.resources import files
 
 import asyncpg
 
+from adapters.postgres.failures import reported_as_unavailable
 from adapters.postgres.pool import ConnectionPool
 
 # Any constant works, as long as nothing else takes this key: it is "ccstats" in ASCII.
@@ -39,9 +40,11 @@ def available_migrations() -> list[Migration]:
 
 
 async def migrate(url_or_pool: str | ConnectionPool) -> list[str]:
-    """Apply every migration not yet applied; returns the versions this call applied."""
+    """Apply every migration not yet applied; returns the versions this call applied. Raises
+    StoreUnavailable when PostgreSQL cannot be reached."""
     if isinstance(url_or_pool, str):
-        connection = await asyncpg.connect(url_or_pool)
+        with reported_as_unavailable():
+            connection = await asyncpg.connect(url_or_pool)
         try:
             return await _migrate(connection)
         finally:

@@ -1,6 +1,6 @@
 """The `classconnect-stats` console script. Each command group lives in its own module with a
 `register(commands)` function; a command's handler takes (settings, args). What must hold before
-a command runs (a readable configuration, Redis for the commands that need it) is checked here,
+a command runs (a readable configuration, Redis for the commands that need it, reachable dependencies) is checked here,
 once for all of them (see `preconditions`)."""
 
 import argparse
@@ -8,7 +8,11 @@ from collections.abc import Sequence
 
 from entrypoints.cli import dead_letters, importer, queue, service, token
 from entrypoints.cli import verify as verify_command
-from entrypoints.cli.preconditions import load_settings, redis_reachable, refuse_without_redis
+from entrypoints.cli.preconditions import (
+    dependencies_reachable,
+    load_settings,
+    refuse_without_redis,
+)
 from entrypoints.logging_setup import configure_logging
 
 COMMAND_GROUPS = (service, dead_letters, token, queue, importer, verify_command)
@@ -26,5 +30,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings({k: v for k, v in overrides.items() if v is not None})
     configure_logging(settings)
     refuse_without_redis(settings, args)
-    with redis_reachable(settings):
+    with dependencies_reachable(settings):
         args.handler(settings, args)

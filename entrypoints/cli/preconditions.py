@@ -5,6 +5,8 @@ one line on stderr naming what to fix, a non-zero exit status, never a traceback
   variable the value came from (or the command-line option).
 - A command that needs the Redis queue (`needs_redis`) exits with status 1 when none is
   configured, or when the one configured cannot be reached.
+- A command that fails because PostgreSQL cannot be reached exits with status 1. (The API does
+  not: it starts while PostgreSQL or Redis is down; see entrypoints.http.late_dependencies.)
 """
 
 import argparse
@@ -18,8 +20,8 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from application.ports.errors import QueueUnavailable
-from entrypoints.settings import Settings, variables_of
+from application.ports.errors import QueueUnavailable, StoreUnavailable
+from entrypoints.settings import Settings, redact, variables_of
 
 INVALID_CONFIGURATION = 2
 _VARIABLE_OF_SETTINGS_ERROR = re.compile(r'field "(\w+)"')
@@ -43,22 +45,15 @@ def refuse_without_redis(settings: Settings, args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def redis_reachable(settings: Settings) -> Iterator[None]:
-    """A command that fails because Redis does not answer says so in one line."""
+def dependencies_reachable(settings: Settings) -> Iterator[None]:
+    """A command that fails because Redis or PostgreSQL does not answer says so in one line."""
     try:
         yield
     except QueueUnavailable as e:
         sys.exit(f"cannot reach the Redis queue at {redact(settings.queue.url or '?')}: {e}")
-
-
-def redact(url: str) -> str:
-    """The URL without its password."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
-    return scheme + sep + rest
+    except StoreUnavailable as e:
+        sys.exit(f"cannot reach PostgreSQL at {redact(settings.database.url or '?')}: "
+                 f"{e.__cause__ or e}")
 
 
 def load_settings(overrides: Mapping[str, Any]) -> Settings:

@@ -9,11 +9,11 @@ import sys
 from aiohttp import web
 
 from entrypoints.cli.listener import CannotListen, bind
-from entrypoints.cli.preconditions import needs_redis, redact
+from entrypoints.cli.preconditions import needs_redis
 from entrypoints.container import build_container
 from entrypoints.embedded import start_embedded_postgres
 from entrypoints.event_loop import new_event_loop, tune_garbage_collection
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, redact
 
 log = logging.getLogger("classconnect_stats")
 
@@ -76,12 +76,20 @@ def _listen(settings: Settings) -> socket.socket:
 
 
 def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> None:
-    from entrypoints.http.app import create_app
+    """The API on `sock`; it starts while PostgreSQL or Redis is down (late_dependencies)."""
+    from entrypoints.http.app import Background, create_app
+    from entrypoints.http.late_dependencies import migrate_at_start, migrations_when_reachable
     from entrypoints.worker.runner import in_process_worker
 
+    background: list[Background] = []
+    url = settings.database.url
+    if url and settings.database.auto_migrate and not asyncio.run(migrate_at_start(url)):
+        background.append(migrations_when_reachable)
+    with_worker = with_worker and bool(settings.queue.url)
+    if with_worker:
+        background.append(in_process_worker)
     container = build_container(settings)
-    background = [in_process_worker] if with_worker and settings.queue.url else []
-    app = create_app(container, *background)
+    app = create_app(container, *background, with_worker=with_worker)
     tune_garbage_collection()
     url = f"http://{settings.http.host}:{settings.http.port}/stats"
     log.info("listening on %s (API docs: %s/docs)", url, url)
@@ -111,7 +119,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
     sock = _listen(settings)
     settings = with_storage(settings)
     _log_queue(settings)
-    _migrate_if_needed(settings)
     _serve_app(settings, sock, with_worker=True)
 
 
@@ -120,7 +127,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     sock = _listen(settings)
     settings = with_storage(settings)
     _log_queue(settings)
-    _migrate_if_needed(settings)
     _serve_app(settings, sock, with_worker=False)
 
 

@@ -19,6 +19,7 @@ from entrypoints.http.keys import (
     WITH_WORKER,
     WRITE_GUARD,
 )
+from entrypoints.http.late_dependencies import queue_set_up
 from entrypoints.http.metrics import HttpMetrics
 from entrypoints.http.observability import echo_request_id, flush_access_log, observe
 from entrypoints.http.problems import problem_middleware
@@ -29,9 +30,12 @@ __all__ = ["CONTAINER", "create_app"]
 Background = Callable[[Container], Callable[[web.Application], AsyncIterator[None]]]
 
 
-def create_app(container: Container, *background: Background) -> web.Application:
+def create_app(
+    container: Container, *background: Background, with_worker: bool = False
+) -> web.Application:
     """The API over `container`. `background` adds startup/shutdown pairs that run after the
-    adapters are up (the in-process worker of `classconnect-stats run`, for one)."""
+    adapters are up (the in-process worker of `classconnect-stats run`, for one, with
+    `with_worker`)."""
     settings = container.settings()
     app = web.Application(
         middlewares=[observe, cors_middleware(settings.http.cors_origins), problem_middleware],
@@ -47,7 +51,7 @@ def create_app(container: Container, *background: Background) -> web.Application
     app[CLOCK] = container.adapters.clock()
     app[METRICS] = HttpMetrics()
     app[OPENAPI] = openapi_bytes()
-    app[WITH_WORKER] = bool(background)
+    app[WITH_WORKER] = with_worker
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
     app.on_response_prepare.append(echo_request_id)
@@ -59,8 +63,13 @@ def create_app(container: Container, *background: Background) -> web.Application
 
 async def _adapters(app: web.Application) -> AsyncIterator[None]:
     """The container's resources and broker, up before the first request and closed after the
-    last."""
+    last. The API starts while Redis is down (see late_dependencies)."""
     container = app[CONTAINER]
-    async with open_resources(container):
-        app[WRITE_GUARD] = container.write_guard()
-        yield
+    async with open_resources(container, start_broker=False):
+        guard = app[WRITE_GUARD] = container.write_guard()
+        broker = container.adapters.broker()
+        if broker is None:
+            yield
+            return
+        async with queue_set_up(broker, guard, container.settings().queue.url or ""):
+            yield
