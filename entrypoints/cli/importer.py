@@ -26,20 +26,21 @@ import hashlib
 import json
 import re
 import sys
-import time
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TextIO
 
 import pydantic
+from tqdm import tqdm
 
 from application.commands import SubmitGrade
 from application.handlers.submit_grades import SubmitGradesHandler, to_event
 from application.ports import Clock
-from application.ports.errors import StoreUnavailable
+from application.ports.errors import Unavailable
 from domain.errors import FieldError, ReusedEventId
 from domain.events import CourseGraded, StudentErased, TaskGraded
 from entrypoints.http.problems import field_errors
@@ -59,13 +60,18 @@ class UnreadableFile(Exception):
     """The file cannot be imported at all (unknown format, bad header)."""
 
 
+FIRST_REJECTS_SHOWN = 20
+
+
 @dataclasses.dataclass
 class ImportReport:
     rows: int = 0
-    accepted: int = 0  # queued by this run
+    accepted: int = 0  # sent by this run, and taken by the service
     repeated: int = 0  # sent before with the same grade (an earlier run): not queued again
     rejected: int = 0
     batches: int = 0
+    # "FILE:LINE: field: reason" of the first FIRST_REJECTS_SHOWN rejected rows
+    first_rejects: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,45 +81,18 @@ class Row:
     error: str | None = None  # why the row could not be read
 
 
-class Progress:
-    """A one-line progress report (rows, rows/s, ETA by bytes) on a terminal, redrawn at most
-    every `interval` seconds."""
-
-    def __init__(self, stream: TextIO, total_bytes: int, interval: float = 0.5) -> None:
-        self._stream = stream
-        self._total = total_bytes
-        self._interval = interval
-        self._started = time.monotonic()
-        self._shown = 0.0
-
-    def update(self, report: ImportReport, done_bytes: int, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._shown < self._interval:
-            return
-        self._shown = now
-        elapsed = max(now - self._started, 1e-9)
-        rate = report.rows / elapsed
-        byte_rate = done_bytes / elapsed
-        eta = (self._total - done_bytes) / byte_rate if byte_rate > 0 else 0.0
-        self._stream.write(
-            f"\r{report.rows:,} rows  {rate:,.0f} rows/s  ETA {_clock_time(eta)}"
-            f"  {report.rejected:,} rejected "
-        )
-        self._stream.flush()
-
-    def finish(self, report: ImportReport, done_bytes: int) -> None:
-        self.update(report, done_bytes, force=True)
-        self._stream.write("\n")
-        self._stream.flush()
-
-
-def _clock_time(seconds: float) -> str:
-    whole = int(seconds + 0.5)
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+def progress_bar(stream: TextIO, total_bytes: int) -> tqdm:
+    """A progress bar over the file's bytes (its ETA), with the rows and rejects counted beside.
+    Redrawn at most twice a second on a terminal; elsewhere (a CI log) a line every 10 s."""
+    tty = stream.isatty()
+    return tqdm(
+        total=total_bytes, file=stream, unit="B", unit_scale=True, unit_divisor=1024,
+        mininterval=0.5 if tty else 10.0, dynamic_ncols=tty, ascii=not tty,
+    )
 
 
 class _CountingLines:
-    """The lines of a binary file as text, counting the bytes read (for the ETA)."""
+    """The lines of a binary file as text, counting the bytes read (for the progress bar)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
@@ -133,7 +112,22 @@ def detect_format(path: Path, declared: str | None) -> str:
         return "csv"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    raise UnreadableFile(f"cannot tell the format of {path.name}: use --format csv|jsonl")
+    raise UnreadableFile(
+        f"the format is not known by the suffix {suffix or '(none)'}: use --format csv|jsonl"
+    )
+
+
+def check_file(path: Path, declared: str | None) -> str:
+    """The file's format, once the file is found readable, of a known format and (CSV) with a
+    valid header; else UnreadableFile naming what is wrong. Cheap: reads the first row only."""
+    file_format = detect_format(path, declared)
+    try:
+        with path.open("rb") as raw:
+            if file_format == "csv":
+                next(read_csv(iter(_CountingLines(raw))), None)
+    except OSError as e:
+        raise UnreadableFile(e.strerror or str(e)) from e
+    return file_format
 
 
 def read_csv(lines: Iterator[str]) -> Iterator[Row]:
@@ -144,7 +138,9 @@ def read_csv(lines: Iterator[str]) -> Iterator[Row]:
     header = [h.strip().lstrip("\ufeff") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise UnreadableFile(f"the CSV header lacks {', '.join(missing)}; expected {CSV_COLUMNS}")
+        raise UnreadableFile(
+            f"the CSV header lacks {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"
+        )
     line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num
@@ -217,24 +213,33 @@ async def import_file(
     file_format: str | None = None,
     batch_size: int = 1000,
     progress: TextIO | None = None,
+    report: ImportReport | None = None,
 ) -> ImportReport:
     """Import every row of `path`; rejected rows go to `rejects_path` as JSON lines
-    `{"line", "errors": [{"field", "message"}]}`. Raises what the queue raises (an interruption):
-    the import can then be run again."""
+    `{"file", "line", "errors": [{"field", "message"}]}`. Counts into `report` (a new one if
+    None), so that the caller knows what was sent when this raises what the queue raises (an
+    interruption): the import can then be run again."""
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValueError(f"batch_size must be from 1 to {MAX_BATCH_SIZE}")
-    reader = read_csv if detect_format(path, file_format) == "csv" else read_jsonl
-    report = ImportReport()
+    reader = read_csv if check_file(path, file_format) == "csv" else read_jsonl
+    report = report if report is not None else ImportReport()
     seen: dict[bytes, int] = {}
-    with path.open("rb") as raw, rejects_path.open("w", encoding="utf-8") as rejects:
+    with (
+        path.open("rb") as raw,
+        rejects_path.open("w", encoding="utf-8") as rejects,
+        progress_bar(progress, path.stat().st_size) if progress else nullcontext() as meter,
+    ):
         lines = _CountingLines(raw)
-        meter = Progress(progress, path.stat().st_size) if progress else None
         batch: list[tuple[int, SubmitGrade]] = []
 
         def reject(line: int, errors: list[FieldError]) -> None:
             report.rejected += 1
-            record = {"line": line, "errors": [dataclasses.asdict(e) for e in errors]}
+            record = {"file": str(path), "line": line,
+                      "errors": [dataclasses.asdict(e) for e in errors]}
             rejects.write(json.dumps(record) + "\n")
+            if len(report.first_rejects) < FIRST_REJECTS_SHOWN:
+                reasons = "; ".join(f"{e.field}: {e.message}" for e in errors)
+                report.first_rejects.append(f"{path}:{line}: {reasons}")
 
         async def flush() -> None:
             while batch:
@@ -256,11 +261,13 @@ async def import_file(
                 report.repeated += submitted.repeated
                 report.batches += 1
                 batch.clear()
+            if meter is not None:
+                meter.update(lines.bytes_read - meter.n)
+                meter.set_postfix_str(f"{report.rows:,} rows, {report.rejected:,} rejected",
+                                      refresh=False)
 
         for row in reader(iter(lines)):
             report.rows += 1
-            if meter:
-                meter.update(report, lines.bytes_read)
             if row.error is not None:
                 reject(row.line, [FieldError("row", row.error)])
                 continue
@@ -277,8 +284,10 @@ async def import_file(
             if len(batch) >= batch_size:
                 await flush()
         await flush()
-        if meter:
-            meter.finish(report, lines.bytes_read)
+        if meter is not None:
+            meter.update(lines.bytes_read - meter.n)
+            meter.set_postfix_str(f"{report.rows:,} rows, {report.rejected:,} rejected",
+                                  refresh=False)
     return report
 
 
@@ -304,20 +313,25 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
     from entrypoints.cli.service import with_storage
     from entrypoints.container import build_container, open_resources
 
+    if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        sys.exit(f"--batch-size must be from 1 to {MAX_BATCH_SIZE}")
+    try:  # before any server starts
+        check_file(args.file, args.format)
+    except UnreadableFile as e:
+        sys.exit(f"cannot import {args.file}: {e}")
     settings = with_storage(settings)
     if settings.database.url and settings.database.auto_migrate:
         from adapters.postgres import migrate
 
         asyncio.run(migrate(settings.database.url))
-    if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
-        sys.exit(f"--batch-size must be from 1 to {MAX_BATCH_SIZE}")
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
     rejects_path = args.rejects or args.file.with_name(args.file.name + ".rejects.jsonl")
+    report = ImportReport()
 
-    async def run() -> ImportReport:
+    async def run() -> None:
         container = build_container(settings)
         async with open_resources(container):
-            return await import_file(
+            await import_file(
                 args.file,
                 container.use_cases.submit_grades(),
                 container.adapters.clock(),
@@ -325,16 +339,27 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
                 file_format=args.format,
                 batch_size=args.batch_size,
                 progress=sys.stderr if show_progress else None,
+                report=report,
             )
 
     try:
-        report = asyncio.run(run())
-    except (UnreadableFile, OSError, StoreUnavailable) as e:
-        sys.exit(f"import failed: {e}")
-    repeated = f", {report.repeated} sent before (not queued again)" if report.repeated else ""
-    print(
-        f"{report.rows} rows read, {report.accepted} queued in {report.batches} batches{repeated},"
-        f" {report.rejected} rejected" + (f" (see {rejects_path})" if report.rejected else "")
-    )
+        asyncio.run(run())
+    except (UnreadableFile, OSError, Unavailable) as e:
+        sys.exit(f"import of {args.file} stopped: {e}\nbefore that: {summary(report)}"
+                 "\nrunning the import again is safe: what was accepted is not counted twice")
+    for line in report.first_rejects:
+        print(line, file=sys.stderr)
+    if report.rejected > len(report.first_rejects):
+        print(f"... and {report.rejected - len(report.first_rejects)} more rejected rows",
+              file=sys.stderr)
+    print(f"{args.file}: {summary(report)}"
+          + (f"; every rejected row is in {rejects_path}" if report.rejected else ""))
     if report.rejected:
         sys.exit(1)
+
+
+def summary(report: ImportReport) -> str:
+    repeated = f", {report.repeated} sent before (not sent again)" if report.repeated else ""
+    batches = "1 batch" if report.batches == 1 else f"{report.batches} batches"
+    return (f"{report.rows} rows read, {report.accepted} accepted in {batches}{repeated},"
+            f" {report.rejected} rejected")

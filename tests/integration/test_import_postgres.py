@@ -106,6 +106,6 @@ def test_the_import_command_on_postgres(
     path = csv_file(tmp_path)
     main(["import", str(path), "--batch-size", "10", "--no-progress"])
     main(["import", str(path), "--batch-size", "3", "--no-progress"])
-    assert "30 rows read, 30 queued in 10 batches, 0 rejected" in capsys.readouterr().out
+    assert f"{path}: 30 rows read, 30 accepted in 10 batches, 0 rejected" in capsys.readouterr().out
     course, events, _, _ = asyncio.run(counts(fresh_database_url))
     assert (course, events) == (6, 24)  # the second run counted nothing again

@@ -20,7 +20,7 @@ from application.handlers.record_grades import RecordGradesHandler
 from application.handlers.submit_grades import SubmitGradesHandler
 from domain.events import GradeEvent
 from entrypoints.cli import main
-from entrypoints.cli.importer import UnreadableFile, import_file
+from entrypoints.cli.importer import ImportReport, UnreadableFile, import_file
 
 HEADER = "kind,student_id,course_id,task_id,grade,on_time,graded_at,event_id\n"
 
@@ -88,7 +88,9 @@ async def test_a_broken_row_in_the_middle_is_rejected_and_the_rest_imported(
                                batch_size=4)
     assert (report.rows, report.accepted, report.rejected) == (30, 29, 1)
     [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
-    assert reject == {"line": 16, "errors": [{"field": "grade", "message": "must be from 0 to 10"}]}
+    assert reject == {"file": str(path), "line": 16,
+                      "errors": [{"field": "grade", "message": "must be from 0 to 10"}]}
+    assert report.first_rejects == [f"{path}:16: grade: must be from 0 to 10"]
     # two identical course-grade rows are two grades
     assert len(database.course_grades) == 6
 
@@ -155,12 +157,12 @@ async def test_a_csv_without_the_required_columns_is_refused(tmp_path: Path) -> 
                           rejects_path=tmp_path / "r.jsonl")
 
 
-async def test_progress_reports_rows_per_second_and_eta(tmp_path: Path) -> None:
+async def test_progress_shows_the_share_read_the_rows_and_the_rejects(tmp_path: Path) -> None:
     stream = io.StringIO()
-    await import_file(csv_file(tmp_path), submitter(InMemoryDatabase()), ManualClock(),
-                      rejects_path=tmp_path / "r.jsonl", progress=stream)
+    await import_file(csv_file(tmp_path, broken_at=3), submitter(InMemoryDatabase()),
+                      ManualClock(), rejects_path=tmp_path / "r.jsonl", progress=stream)
     last = stream.getvalue().rstrip("\n").rsplit("\r", 1)[-1]
-    assert last.startswith("30 rows ") and "rows/s" in last and "ETA 0:00:00" in last
+    assert last.startswith("100%") and "30 rows, 1 rejected" in last, last
 
 
 def test_the_command_reports_rejects_and_exits_1(
@@ -171,8 +173,60 @@ def test_the_command_reports_rejects_and_exits_1(
     with pytest.raises(SystemExit) as exit_:
         main(["import", str(path), "--batch-size", "8", "--no-progress"])
     assert exit_.value.code == 1
-    assert "30 rows read, 29 queued in 4 batches, 1 rejected" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert f"{path}: 30 rows read, 29 accepted in 4 batches, 1 rejected" in out
+    assert f"{path}:5: grade: must be from 0 to 10" in err.splitlines()
     assert json.loads((tmp_path / "grades.csv.rejects.jsonl").read_text())["line"] == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("missing.csv", None, "No such file or directory"),
+        ("grades.txt", "kind,grade\n", "the format is not known by the suffix .txt"),
+        ("grades.csv", "student_id,grade\n", "the CSV header lacks kind, course_id"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_refused_before_any_server_starts(
+    name: str, content: str | None, why: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    data_dir = tmp_path / "pgdata"
+    monkeypatch.delenv("STATS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("STATS_DATA_DIR", str(data_dir))  # the embedded server would start here
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", str(path)])
+    assert str(exit_.value.code).startswith(f"cannot import {path}: ")
+    assert why in str(exit_.value.code)
+    assert not data_dir.exists()
+
+
+async def test_an_interrupted_import_has_counted_what_was_accepted_before(
+    tmp_path: Path,
+) -> None:
+    report = ImportReport()
+    with pytest.raises(ConnectionError):
+        await import_file(csv_file(tmp_path), submitter(InMemoryDatabase(), fail_at=3),
+                          ManualClock(), rejects_path=tmp_path / "r.jsonl", batch_size=4,
+                          report=report)
+    assert (report.accepted, report.batches) == (8, 2)
+
+
+def test_an_import_stopped_by_the_queue_says_what_was_accepted_and_that_a_rerun_is_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STATS_STORAGE", "memory")
+    monkeypatch.setenv("STATS_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing answers there
+    path = csv_file(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["import", str(path), "--no-progress"])
+    first, before, rerun = str(exit_.value.code).splitlines()
+    assert first.startswith(f"import of {path} stopped: ")
+    assert before == "before that: 0 rows read, 0 accepted in 0 batches, 0 rejected"
+    assert rerun.startswith("running the import again is safe")
 
 
 async def test_a_rerun_queues_nothing_again_and_a_reused_event_id_is_rejected_by_line(
@@ -200,6 +254,6 @@ async def test_a_rerun_queues_nothing_again_and_a_reused_event_id_is_rejected_by
     report = await import_file(changed, submit, clock, rejects_path=tmp_path / "r3.jsonl")
     assert (report.accepted, report.repeated, report.rejected) == (1, 0, 1)
     [rejected] = [json.loads(line) for line in (tmp_path / "r3.jsonl").read_text().splitlines()]
-    assert rejected == {"line": 1, "errors": [
+    assert rejected == {"file": str(changed), "line": 1, "errors": [
         {"field": "event_id", "message": f"{reused} already names another grade"}]}
     assert len(queue.pending) == 3
