@@ -19,6 +19,7 @@ import gc
 import multiprocessing
 import os
 import queue
+import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,9 +28,10 @@ from itertools import islice
 from multiprocessing.queues import Queue
 from typing import Any, Protocol
 
+from tqdm import tqdm
+
 from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool
 from bench.dataset import Dataset, DatasetShape
-from bench.progress import Progress
 from domain.events import CourseGraded, TaskGraded
 
 Event = TaskGraded | CourseGraded
@@ -58,7 +60,14 @@ class LoadReport:
 
 
 class Advancing(Protocol):
-    def advance(self, n: int) -> None: ...
+    def update(self, n: int) -> object: ...
+
+
+def progress_bar(label: str, total: int, unit: str) -> tqdm:
+    """Done/total, rate and time left on stderr: redrawn on a terminal, else a line every 5 s."""
+    tty = sys.stderr.isatty()
+    return tqdm(total=total, desc=label, unit=unit, unit_scale=True, file=sys.stderr,
+                mininterval=0.2 if tty else 5.0, ascii=not tty)
 
 
 class TimedEvents:
@@ -107,7 +116,7 @@ class TimedEvents:
         started = time.perf_counter()
         chunk = list(islice(self._events, self._chunk))
         self.generation_seconds += time.perf_counter() - started
-        self._progress.advance(len(chunk))
+        self._progress.update(len(chunk))
         self._buffer = iter(chunk)
 
 
@@ -130,7 +139,7 @@ async def load(
 ) -> LoadReport:
     """Migrate the database at `database_url` and record every event of `dataset` into it."""
     await migrate(database_url)
-    progress = Progress(label, dataset.shape.events, unit="grades")
+    progress = progress_bar(label, dataset.shape.events, unit=" grades")
     bulk_load = bulk_loader()
     started = time.perf_counter()
     if bulk_load is not None:
@@ -144,7 +153,7 @@ async def load(
             events = TimedEvents(dataset.events(), progress)
             waited = await _record_in_batches(pool, events, batch_size or 5_000)
     seconds = time.perf_counter() - started
-    progress.finish()
+    progress.close()
     async with postgres_pool(database_url, min_size=1, max_size=1, command_timeout=None) as pool:
         started = time.perf_counter()
         async with pool.acquire() as connection:
@@ -153,7 +162,7 @@ async def load(
         analyze_seconds = time.perf_counter() - started
     return LoadReport(
         method="bulk_load" if bulk_load is not None else "record",
-        events=progress.done,
+        events=progress.n,
         seconds=seconds,
         generation_seconds=waited,
         analyze_seconds=analyze_seconds,
@@ -166,7 +175,7 @@ async def _load_in_processes(
     shape: DatasetShape,
     batch_size: int | None,
     workers: int,
-    progress: Progress,
+    progress: Advancing,
 ) -> float:
     """Load `Dataset(shape)` with `workers` processes (each regenerates its share from the
     shape); returns their mean wait for their generators. Fails, stopping the others, as soon
@@ -198,7 +207,7 @@ async def _load_in_processes(
                     raise RuntimeError("a bulk-loading process died") from None
                 continue
             if kind == "progress":
-                progress.advance(value)
+                progress.update(value)
             elif kind == "done":
                 waited.append(value)
             else:
@@ -217,7 +226,7 @@ class _QueuedProgress:
     def __init__(self, updates: "Queue[tuple[str, Any]]") -> None:
         self._updates = updates
 
-    def advance(self, n: int) -> None:
+    def update(self, n: int) -> None:
         self._updates.put(("progress", n))
 
 

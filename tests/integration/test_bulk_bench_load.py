@@ -15,10 +15,15 @@ SHAPE = DatasetShape(
 )
 
 
-async def test_loading_processes_record_the_whole_dataset(fresh_database_url: str) -> None:
+async def test_loading_processes_record_the_whole_dataset(
+    fresh_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = await load(fresh_database_url, Dataset(SHAPE), batch_size=700, workers=3)
 
     assert (report.method, report.events) == ("bulk_load", SHAPE.events)
+    # the progress bar on stderr ends with every grade counted
+    last = capsys.readouterr().err.rstrip("\n").rsplit("\r", 1)[-1]
+    assert last.startswith("loading: 100%") and "4.40k/4.40k" in last and "grades/s" in last, last
     assert await verify(fresh_database_url) == []
     database = InMemoryDatabase()
     async with InMemoryUnitOfWork(database) as uow:
