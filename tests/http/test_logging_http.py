@@ -9,7 +9,13 @@ from collections.abc import Iterator
 import pytest
 from http_api import Api
 
-from entrypoints.logging_setup import ACCESS_LOG, AccessLog, configure_logging, log_format
+from entrypoints.logging_setup import (
+    ACCESS_LOG,
+    AccessLog,
+    configure_logging,
+    log_format,
+    request_id_var,
+)
 from entrypoints.settings import Settings
 
 
@@ -80,6 +86,28 @@ def test_text_lines_for_people_and_exceptions_in_json() -> None:
         logging.getLogger("some.where").exception("failed")
     line = json.loads(out.getvalue())
     assert line["message"] == "failed" and "ValueError: boom" in line["exception"]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_json_line_has_the_shape_of_an_access_line() -> None:
+    out = io.StringIO()
+    configure_logging(Settings(log={"format": "json"}), stream=out)
+    logging.getLogger("some.where").warning("held %s", "back", extra={"repeats": 3})
+    request_id_var.set("r-9")
+    logging.getLogger("some.where").info("é")
+    request_id_var.set(None)
+    stamp = r'"time": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00"'
+    first, second = out.getvalue().splitlines()
+    assert re.fullmatch("{" + stamp + ', "level": "WARNING", "logger": "some.where", '
+                        '"message": "held back", "repeats": 3}', first), first
+    assert re.fullmatch("{" + stamp + ', "level": "INFO", "logger": "some.where", '
+                        '"message": "é", "request_id": "r-9"}', second), second
+    access = io.StringIO()
+    log = AccessLog()
+    log.configure(access, "json")
+    log.line("GET", "/r", "/p", 200, 1.0, "r-9")
+    log.flush()
+    assert list(json.loads(access.getvalue()))[:4] == list(json.loads(first))[:4]
 
 
 @pytest.mark.usefixtures("restore_logging")

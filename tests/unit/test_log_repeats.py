@@ -4,7 +4,7 @@ import io
 import json
 import logging
 
-from entrypoints.logging_setup import JsonFormatter, RepeatThrottle, TextFormatter
+from entrypoints.logging_setup import RepeatThrottle, TextFormatter, json_formatter
 
 
 class Clock:
@@ -28,7 +28,7 @@ def _logger(stream: io.StringIO, clock: Clock, formatter: logging.Formatter) -> 
 
 def test_an_outage_is_a_few_lines_with_counts() -> None:
     stream, clock = io.StringIO(), Clock()
-    log = _logger(stream, clock, JsonFormatter())
+    log = _logger(stream, clock, json_formatter())
     for second in range(12):  # 51 lines a second for 12 s, as a worker did while Postgres was down
         clock.now = 100.0 + second
         for attempt in range(51):
