@@ -11,7 +11,6 @@ that the service works without a restart.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from adapters.postgres import migrate
 from adapters.queue.redis import ReliableRedisStreamBroker
 from application.ports.errors import QueueUnavailable, StoreUnavailable, Unavailable
 from entrypoints.container import Container
+from entrypoints.http.background import in_background
 from entrypoints.limits import WriteGuard
 from entrypoints.settings import redact
 
@@ -70,7 +70,7 @@ def migrations_when_reachable(
                  ", ".join(applied) or "none were missing")
 
     async def migrating(app: web.Application) -> AsyncIterator[None]:
-        async with _in_background(apply()):
+        async with in_background(apply(), "migrations-when-reachable"):
             yield
 
     return migrating
@@ -101,18 +101,7 @@ async def queue_set_up(
         if retrying is None:
             yield
         else:
-            async with _in_background(retrying):
+            async with in_background(retrying, "queue-set-up-when-reachable"):
                 yield
     finally:
         await broker.shutdown()
-
-
-@asynccontextmanager
-async def _in_background(work: Awaitable[None]) -> AsyncIterator[None]:
-    task = asyncio.ensure_future(work)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -3,7 +3,6 @@ every response and attached to every log line, one access log line, and the requ
 labelled by route template (never by raw path: ids in paths would explode the series)."""
 
 import asyncio
-import contextlib
 import itertools
 import re
 import time
@@ -12,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from entrypoints.http.background import in_background
 from entrypoints.http.keys import METRICS, REQUEST_ID
 from entrypoints.http.problems import Handler
 from entrypoints.logging_setup import ACCESS_LOG, ACCESS_LOG_FLUSH_SECONDS, request_id_var
@@ -81,11 +81,8 @@ async def flush_access_log(app: web.Application) -> AsyncIterator[None]:
             await asyncio.sleep(ACCESS_LOG_FLUSH_SECONDS)
             ACCESS_LOG.flush()
 
-    task = asyncio.create_task(flush_periodically(), name="access-log-flush")
     try:
-        yield
+        async with in_background(flush_periodically(), "access-log-flush"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         ACCESS_LOG.flush()
