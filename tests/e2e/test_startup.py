@@ -87,15 +87,19 @@ async def test_the_api_starts_while_postgres_is_down_and_migrates_when_it_answer
 
 
 @pytest.mark.integration
-async def test_serve_starts_while_redis_is_down_and_accepts_writes_when_it_answers(
-    stack: Stack, http: aiohttp.ClientSession
+@pytest.mark.parametrize("command", ["serve", "run"])
+async def test_the_api_starts_while_redis_is_down_and_accepts_writes_when_it_answers(
+    command: str, stack: Stack, http: aiohttp.ClientSession
 ) -> None:
     host, port = host_port(stack.redis_url)
     async with proxy(host, port) as rd:
         await rd.cut()
         url = stack.redis_url.replace(f":{port}", f":{rd.port}")
-        base = await stack.api(http, STATS_REDIS_URL=url, STATS_READY_TIMEOUT="0.5")
-        [api] = stack.services
+        api_port = free_port()
+        api = stack.service(command, command, "--port", str(api_port), STATS_REDIS_URL=url,
+                            STATS_READY_TIMEOUT="0.5")
+        base = f"http://127.0.0.1:{api_port}"
+        await wait_healthy(http, base)
         log = await eventually(lambda: asyncio.to_thread(api.log), lambda t: "Redis at" in t)
         [warning] = [line for line in _warnings(log) if "Redis at" in line]
         assert "is unreachable" in warning and "writes answer 503" in warning
@@ -106,8 +110,9 @@ async def test_serve_starts_while_redis_is_down_and_accepts_writes_when_it_answe
         await rd.restore()
         await eventually(lambda: _batch(http, base, "m"), lambda s: s == 202)
         assert await _status(http, f"{base}/stats/ready") == 200
-        # the consumer group was declared before that write: a worker started now records it
-        stack.worker(STATS_REDIS_URL=url)
+        if command == "serve":
+            # the consumer group was declared before that write: a worker started now records it
+            stack.worker(STATS_REDIS_URL=url)
         await eventually(lambda: course_grade_count(http, base, "m"), lambda n: n == 1)
 
 
