@@ -58,6 +58,12 @@ from entrypoints.limits import WriteGuard
 from entrypoints.settings import Settings
 
 
+def claim_lifetime(settings: Settings) -> float:
+    """Seconds an idempotency key claimed by a write being queued is held: well past the time
+    limit of queueing, so that it lapses only when the process that claimed it died."""
+    return 2 * settings.queue.timeout + 5
+
+
 def storage_mode(settings: Settings) -> str:
     return "memory" if settings.database.url is None else "postgres"
 
@@ -211,6 +217,7 @@ class UseCases(containers.DeclarativeContainer):
         queue=event_queue,
         keys=adapters.idempotency_keys,
         window=adapters.settings.provided.queue.idempotency_window,
+        in_flight=providers.Callable(claim_lifetime, adapters.settings),
     )
     erase_student = providers.Singleton(EraseStudentHandler, queue=event_queue)
     task_spreads = providers.Singleton(GetTaskSpreadsHandler, reader=adapters.analytics_reader)

@@ -6,7 +6,9 @@ The commands arrive typed and held to the domain's rules by the edge that read t
 A command that names its event id (the client's idempotency key) is checked against the keys
 remembered from the last `window` seconds, with its grade's fingerprint:
 - a key never seen is claimed, and remembered as answered once the events are queued (or
-  forgotten if queueing failed, so that a retry is not refused);
+  forgotten if queueing failed, so that a retry is not refused). The claim alone lasts
+  `in_flight` seconds: a process that dies while queueing leaves it behind, and its client's
+  retry must be accepted once the claim has lapsed (the id makes it count once either way);
 - the same key with the same grade, already answered, is a retry: answered alike, not queued
   again (`Submitted.repeated`);
 - the same key with another grade (in this request or an earlier one), or with its first
@@ -40,11 +42,16 @@ class Submitted:
 
 class SubmitGradesHandler:
     def __init__(
-        self, queue: EventQueue, keys: IdempotencyKeys | None = None, window: float = 86_400.0
+        self,
+        queue: EventQueue,
+        keys: IdempotencyKeys | None = None,
+        window: float = 86_400.0,
+        in_flight: float = 30.0,
     ) -> None:
         self._queue = queue
         self._keys = keys
         self._window = window
+        self._in_flight = min(in_flight, window)
 
     async def __call__(self, commands: Sequence[SubmitGrade], now: datetime) -> Submitted:
         """Queue the commands' events, accepted at `now` (those that are retries aside)."""
@@ -63,7 +70,7 @@ class SubmitGradesHandler:
             await self._publish(events, events)
             return Submitted([e.event_id for e in events])
         keys = self._keys
-        remembered = await keys.claim(keyed, self._window)
+        remembered = await keys.claim(keyed, self._in_flight)
         claimed = [key for key, known in zip(keyed, remembered, strict=True) if known is None]
         conflicting = [k for (k, f), known in zip(keyed, remembered, strict=True)
                        if known is not None and known.fingerprint != f]

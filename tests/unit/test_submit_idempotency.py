@@ -72,3 +72,20 @@ def test_a_fingerprint_is_what_the_grade_says() -> None:
                  command(graded_at=moment)]
     prints = {fingerprint(c) for c in different} | {fingerprint(command())}
     assert len(prints) == len(different) + 1
+
+
+async def test_a_claim_left_by_a_dead_process_lapses_and_the_retry_is_accepted() -> None:
+    """A process killed while queueing never answers nor releases its claim: its client's retry
+    is refused as in flight only until the claim lapses, not for the whole window."""
+    now = [0.0]
+    keys = InMemoryIdempotencyKeys(clock=lambda: now[0])
+    await keys.claim([(uuid.UUID(int=1), fingerprint(command()))], 10.0)  # then the process died
+    queue = Queue()
+    submit = SubmitGradesHandler(queue, keys, window=86_400.0, in_flight=10.0)
+    with pytest.raises(ReusedEventId) as refused:
+        await submit([command()], NOW)
+    assert refused.value.in_flight
+    now[0] = 10.5
+    assert (await submit([command()], NOW)).repeated == 0 and len(queue.published) == 1
+    now[0] = 3600.0  # answered: remembered for the window, not for the claim's lifetime
+    assert (await submit([command()], NOW)).repeated == 1 and len(queue.published) == 1
