@@ -138,6 +138,7 @@ class Adapters(containers.DeclarativeContainer):
         idle_timeout=settings.provided.queue.idle_timeout,
         trim_interval=settings.provided.queue.trim_interval,
         max_deliveries=settings.provided.queue.max_deliveries,
+        reset_report_time=settings.provided.queue.reset_report_time,
     )
     broker = providers.Selector(queue, in_process=providers.Object(None), redis=redis_broker)
     # POSTs arriving together go out as one queue message (each still awaits its XADD).

@@ -109,13 +109,17 @@ class QueueSettings(_Group):
     # Default: "<hostname>-<random>", one per process.
     consumer_name: str | None = setting(None, "STATS_QUEUE_CONSUMER_NAME")
     # Seconds before another worker takes over a silent entry.
-    idle_timeout: float = setting(60.0, "STATS_QUEUE_IDLE_TIMEOUT", gt=0)
+    idle_timeout: float = setting(15.0, "STATS_QUEUE_IDLE_TIMEOUT", gt=0)
     # Seconds between trims to what every group acknowledged.
     trim_interval: float = setting(60.0, "STATS_QUEUE_TRIM_INTERVAL", gt=0)
     # Deliveries without an ack before an entry is dead-lettered.
     max_deliveries: int = setting(10, "STATS_QUEUE_MAX_DELIVERIES", ge=1)
     # Seconds to queue a message.
     timeout: float = setting(5.0, "STATS_QUEUE_TIMEOUT", gt=0)
+    # Refuse to start when Redis keeps the queue without persistence (a restart loses it).
+    require_durable: bool = setting(False, "STATS_QUEUE_REQUIRE_DURABLE")
+    # Seconds readiness reports a queue reset (a vanished stream or group) after a worker saw it.
+    reset_report_time: float = setting(3600.0, "STATS_QUEUE_RESET_REPORT_TIME", gt=0)
     # How long a write's event id (or Idempotency-Key) is remembered with its grade's
     # fingerprint: a retry within it is answered again without queueing, another grade under
     # the same id is refused. Kept in the queue's Redis (in memory without one).

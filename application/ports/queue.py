@@ -6,7 +6,12 @@ from __future__ import annotations  # `list` is also a method name below
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+# Whether accepted events survive a restart of the queue's server: "aof" (append-only file),
+# "rdb" (snapshots: what came after the last one is lost), "none", or "unknown" (the server does
+# not say, e.g. a managed Redis with CONFIG disabled).
+QueueDurability = Literal["aof", "rdb", "none", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +29,19 @@ class QueueStats:
     length: int
     groups: tuple[GroupBacklog, ...]
     dead_letters: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueReset:
+    """The queue's stream or consumer group vanished under a running worker (its server
+    restarted without persistence, was flushed, or failed over to an empty replica): whatever
+    was accepted and not yet recorded before `detected_at` is lost."""
+
+    detected_at: datetime
+    consumer: str  # the worker that noticed
+    last_entry_id: str | None  # the last entry that worker had read, if any
+    last_entry_at: datetime | None  # when it read it
+    unfinished: int  # entries it held un-acknowledged, gone with the stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +71,12 @@ class QueueInspector(Protocol):
     async def ping(self) -> None: ...
 
     async def stats(self) -> QueueStats: ...
+
+    async def durability(self) -> QueueDurability: ...
+
+    async def last_reset(self) -> QueueReset | None:
+        """The latest reset a worker reported, while it is recent enough to report."""
+        ...
 
     async def backlog(self) -> int:
         """Messages accepted and not yet recorded (not delivered + not acknowledged), for the

@@ -8,6 +8,7 @@ from entrypoints.container import Container, open_resources
 from entrypoints.http import docs
 from entrypoints.http.access import VERIFIER, token_verifier
 from entrypoints.http.cors import cors_middleware
+from entrypoints.http.dependencies import queue_inspector
 from entrypoints.http.endpoints import add_endpoints
 from entrypoints.http.keys import (
     CLOCK,
@@ -24,6 +25,7 @@ from entrypoints.http.metrics import HttpMetrics
 from entrypoints.http.observability import echo_request_id, flush_access_log, observe
 from entrypoints.http.problems import problem_middleware
 from entrypoints.http.routes import all_endpoints, openapi_bytes
+from entrypoints.queue_durability import check_queue_durability
 
 __all__ = ["CONTAINER", "create_app"]
 
@@ -71,5 +73,7 @@ async def _adapters(app: web.Application) -> AsyncIterator[None]:
         if broker is None:
             yield
             return
-        async with queue_set_up(broker, guard, container.settings().queue.url or ""):
+        settings = container.settings()
+        durable = lambda: check_queue_durability(queue_inspector(app), settings)
+        async with queue_set_up(broker, guard, settings.queue.url or "", then=durable):
             yield

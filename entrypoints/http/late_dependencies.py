@@ -78,18 +78,26 @@ def migrations_when_reachable(
 
 @asynccontextmanager
 async def queue_set_up(
-    broker: ReliableRedisStreamBroker, guard: WriteGuard, url: str
+    broker: ReliableRedisStreamBroker,
+    guard: WriteGuard,
+    url: str,
+    then: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIterator[None]:
-    """Start `broker` (declare its consumer group) and stop it on the way out. While Redis is
-    unreachable, `guard` refuses writes and the start is tried again in the background."""
+    """Start `broker` (declare its consumer group), then run `then`, and stop it on the way
+    out. While Redis is unreachable, `guard` refuses writes and the start is tried again in the
+    background."""
 
     async def start_when_reachable() -> None:
         await until_reachable(broker.startup)
         guard.queue_ready = True
         log.info("Redis at %s answers: writes are accepted", redact(url))
+        if then is not None:
+            await then()
 
     try:
         await broker.startup()
+        if then is not None:
+            await then()
         retrying = None
     except QueueUnavailable as e:
         log.warning(

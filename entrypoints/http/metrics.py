@@ -13,14 +13,14 @@ import itertools
 import logging
 from bisect import bisect_left
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
 
 from adapters.postgres import ConnectionPool
-from application.ports.queue import QueueInspector
+from application.ports.queue import QueueDurability, QueueInspector
 
 log = logging.getLogger(__name__)
 PREFIX = "classconnect_stats"
@@ -124,6 +124,12 @@ class HttpMetrics:
             f"{PREFIX}_queue_dead_letters", "Events that could not be recorded, kept for replay",
             ["stream"], registry=q,
         )
+        self.durability = Gauge(
+            f"{PREFIX}_queue_durability",
+            "1 for the queue's persistence as Redis reports it (aof, rdb, none, unknown), 0 for "
+            "the others: with none, a restart of Redis loses the grades not yet recorded",
+            ["mode"], registry=q,
+        )
         self.pool_size = Gauge(
             f"{PREFIX}_db_pool_connections", "Open PostgreSQL connections in this process's pool",
             registry=p,
@@ -164,11 +170,14 @@ class HttpMetrics:
         try:
             async with asyncio.timeout(timeout):
                 stats = await queue.stats()
+                durability = await queue.durability()
         except Exception as e:  # noqa: BLE001 - a scrape must not fail because the queue does
             log.warning("metrics: cannot inspect the queue: %r", e)
             self.queue_up.set(0)
             return
         self.queue_up.set(1)
+        for mode in get_args(QueueDurability):
+            self.durability.labels(mode).set(1 if mode == durability else 0)
         self.stream_length.labels(stream).set(stats.length)
         self.dead_letters.labels(stream).set(stats.dead_letters)
         for gauge in (self.pending, self.lag, self.consumers, self.oldest_pending):

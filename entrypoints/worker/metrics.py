@@ -1,4 +1,4 @@
-"""The worker's Prometheus counters: events processed and failed, by kind.
+"""The worker's Prometheus counters: events processed and failed, by kind; queue resets.
 
 They live in a registry of their own, per process: a worker serves it on its own port when
 `STATS_WORKER_METRICS_PORT` is set (`serve_worker_metrics`); `classconnect-stats run`, where the
@@ -26,6 +26,19 @@ FAILED = Counter(
     "Grade events a worker gave up on (dead-lettered), by kind",
     ["kind"], registry=REGISTRY,
 )
+
+RESETS = Counter(
+    "classconnect_stats_queue_resets",
+    "Times the queue's stream or consumer group vanished under this worker (Redis restarted "
+    "without persistence, flushed, or failed over to an empty replica): accepted grades not "
+    "yet recorded were lost",
+    registry=REGISTRY,
+)
+
+
+def count_reset(reset: object) -> None:
+    """For the broker's `on_reset`."""
+    RESETS.inc()
 
 
 def _kinds(events: Iterable[Any]) -> Tally[str]:

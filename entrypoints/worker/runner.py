@@ -19,9 +19,12 @@ from taskiq import AsyncBroker
 from taskiq.acks import AcknowledgeType
 from taskiq.receiver import Receiver
 
+from adapters.queue.redis import ReliableRedisStreamBroker
 from entrypoints import event_loop
 from entrypoints.container import Container, open_resources
+from entrypoints.queue_durability import check_queue_durability
 from entrypoints.settings import Settings
+from entrypoints.worker.metrics import count_reset
 from entrypoints.worker.tasks import serve_tasks
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ def _serving_broker(container: Container) -> AsyncBroker:
     if broker is None:
         raise ValueError("no queue configured: set STATS_REDIS_URL (or ASYNC_QUEUE_HOST)")
     serve_tasks(broker, container)
+    if isinstance(broker, ReliableRedisStreamBroker):
+        broker.on_reset = count_reset
     return broker
 
 
@@ -56,6 +61,7 @@ async def run_worker(container: Container, *, stop_event: asyncio.Event) -> None
     broker = _serving_broker(container)
     broker.is_worker_process = True
     async with open_resources(container):
+        await check_queue_durability(container.adapters.queue_inspector(), container.settings())
         await consume(broker, stop_event=stop_event, settings=container.settings())
 
 

@@ -357,6 +357,15 @@ def test_redis_persists_with_an_everysec_append_only_file(
     assert any(v.split(":")[-1] == "/data" for v in redis.get("volumes", []))
 
 
+def test_api_and_worker_refuse_a_queue_without_persistence(
+    services: dict[str, dict[str, Any]], manifests: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    for name in ("api", "worker"):
+        assert services[name]["environment"]["STATS_QUEUE_REQUIRE_DURABLE"] == "true"
+    assert manifests[("ConfigMap", "classconnect-stats")]["data"][
+        "STATS_QUEUE_REQUIRE_DURABLE"] == "true"
+
+
 def test_two_workers_and_no_fixed_container_names(services: dict[str, dict[str, Any]]) -> None:
     worker = services["worker"]
     assert worker["deploy"]["replicas"] == 2

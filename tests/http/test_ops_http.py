@@ -45,7 +45,9 @@ async def scrape(api: Api) -> str:
 async def test_health_and_ready_in_memory_mode(api: Api) -> None:
     assert (await api.get("/stats/health")).body == {"status": "OK"}
     reply = await api.get("/stats/ready")
-    assert (reply.status, reply.body) == (200, {"status": "ready", "checks": {}})
+    assert (reply.status, reply.body) == (
+        200, {"status": "ready", "checks": {}, "queue_durability": None, "queue_reset": None}
+    )
 
 
 async def test_the_queue_report_needs_a_queue(api: Api) -> None:

@@ -5,13 +5,13 @@ Redis queue (events recorded in-process, `make run`'s default) no queue gauge, i
 from prometheus_client.parser import text_string_to_metric_families
 
 from application.ports.errors import QueueUnavailable
-from application.ports.queue import QueueStats
+from application.ports.queue import QueueDurability, QueueReset, QueueStats
 from entrypoints.http.metrics import PREFIX, HttpMetrics
 
 QUEUE_FAMILIES = {
     f"{PREFIX}_queue_{name}"
     for name in ("scrape_success", "stream_length", "pending", "lag", "consumers",
-                 "oldest_pending_age_seconds", "dead_letters")
+                 "oldest_pending_age_seconds", "dead_letters", "durability")
 }
 POOL_FAMILIES = {f"{PREFIX}_db_pool_connections{end}" for end in ("", "_in_use", "_max")}
 
@@ -37,6 +37,12 @@ class UnreachableQueue:
         raise QueueUnavailable("Redis is down")
 
     async def backlog(self) -> int:
+        raise QueueUnavailable("Redis is down")
+
+    async def durability(self) -> QueueDurability:
+        raise QueueUnavailable("Redis is down")
+
+    async def last_reset(self) -> QueueReset | None:
         raise QueueUnavailable("Redis is down")
 
 

@@ -16,6 +16,11 @@ On top of taskiq-redis' `RedisStreamBroker` (consumer groups, ack after processi
   than `max_deliveries` times (a message that crashes or hangs every worker) are moved to the
   dead-letter stream and acknowledged in one transaction. Tasks dead-letter their own failures
   with `dead_letter()`.
+- Resets named. When the stream or the consumer group vanishes under the running worker (Redis
+  restarted without persistence, was flushed, or failed over to an empty replica), the worker
+  logs one `queue_reset` error saying what it last read, declares the group again, calls
+  `on_reset` and leaves the reset next to the stream for `reset_report_time` seconds (see
+  `resets`), where readiness reports it.
 - Cancellable. Redis connections are made with `cancellable_connection_options()`, and
   `stopping` is set as soon as the listen loop ends so that tasks stop retrying.
 
@@ -32,6 +37,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
@@ -48,11 +54,24 @@ from adapters.queue.redis.acks import BatchedAcks
 from adapters.queue.redis.connection import cancellable_connection_options
 from adapters.queue.redis.dead_letters import RedisDeadLetters
 from adapters.queue.redis.failures import reported_as_unavailable
+from adapters.queue.redis.resets import report_reset
 from adapters.queue.redis.retention import trim_acknowledged
+from application.ports.queue import QueueReset
 
 log = logging.getLogger(__name__)
 
 _MANUAL = AcknowledgeType.MANUAL.value
+# Seconds a consumer that holds nothing may go without reading before it is removed from the
+# group (so that the consumers of dead workers do not stay listed forever).
+CONSUMER_EXPIRY = 3600.0
+# KEYS[1] stream, ARGV group and consumer: delete the consumer only if it holds no entry, in one
+# step (a check then a delete could drop an entry claimed in between).
+_DELETE_IF_HOLDING_NOTHING = """
+local held = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if #held > 0 then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +105,8 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         xread_linger: float = 0.002,
         reclaim_batch_size: int = 100,
         max_connection_pool_size: int | None = None,
+        reset_report_time: float = 3600.0,
+        on_reset: Callable[[QueueReset], None] | None = None,
         **connection_kwargs: Any,
     ) -> None:
         """`idle_timeout` (seconds): how long an entry may sit un-acknowledged with a consumer
@@ -122,6 +143,9 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         self.trim_interval = trim_interval
         self.max_deliveries = max_deliveries
         self.xread_linger = xread_linger
+        self.reset_report_time = reset_report_time
+        self.on_reset = on_reset
+        self._last_entry: tuple[str, float] | None = None  # the last read, and when (epoch s)
         self.stopping = asyncio.Event()
         self._in_flight: dict[str, _Delivery] = {}
         self._listened = False
@@ -205,11 +229,11 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                             batch = await self._read_new(redis, max(1, min(self.block, wait_ms)))
                         failures = 0
                     except ResponseError as e:
-                        if not str(e).startswith("NOGROUP"):
+                        # NOGROUP: the group (or the stream) is gone; UNBLOCKED: the stream
+                        # was deleted while this read waited on it (Redis 7)
+                        if not (str(e).startswith("NOGROUP") or "no longer exists" in str(e)):
                             raise
-                        # Redis lost the stream (restarted without persistence, or deleted).
-                        log.warning("consumer group missing on %s; declaring it", self.queue_name)
-                        await self._declare_consumer_group()
+                        await self._after_reset(redis)
                         continue
                     except (RedisConnectionError, RedisTimeoutError) as e:
                         failures += 1
@@ -226,6 +250,36 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
             maintenance.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await maintenance
+
+    async def _after_reset(self, redis: Redis) -> None:
+        """The stream or the group is gone: say so once, and start over on a new group."""
+        try:
+            await self._declare_consumer_group()
+        except (RedisConnectionError, RedisTimeoutError) as e:
+            log.warning("Redis unavailable (%s); retrying in 1 s", e)
+            await asyncio.sleep(1)
+            return  # the next read finds the group missing again, and comes back here
+        last_id, last_read = self._last_entry or (None, None)
+        last_at = None if last_read is None else datetime.fromtimestamp(last_read, UTC)
+        reset = QueueReset(
+            datetime.now(UTC), self.consumer_name, last_id, last_at, len(self._in_flight)
+        )
+        log.error(
+            "queue_reset: the consumer group %s of stream %s is gone: Redis restarted without "
+            "persistence, was flushed, or failed over to an empty replica. Last entry read "
+            "here: %s at %s; unfinished here: %d. Grades accepted and not yet recorded before "
+            "now are lost: replay them from their senders with their event ids (replays count "
+            "once). The group is declared again.",
+            self.consumer_group_name, self.queue_name, last_id or "none",
+            last_at.isoformat() if last_at else "-", reset.unfinished,
+        )
+        self._in_flight.clear()  # their entries went with the stream: nothing to refresh
+        if self.on_reset is not None:
+            self.on_reset(reset)
+        try:
+            await report_reset(redis, self.queue_name, reset, self.reset_report_time)
+        except RedisError as e:
+            log.warning("could not leave the queue reset for readiness to report: %s", e)
 
     async def _read_new(self, redis: Redis, block_ms: int) -> list[AckableMessage]:
         fetched = await redis.xreadgroup(
@@ -335,6 +389,7 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
             data = self.formatter.dumps(message).message
         # else: the entry as published says all that (saves re-encoding every message)
         self._in_flight[entry_id] = delivery
+        self._last_entry = (entry_id, time.time())
         return AckableMessage(data=data, ack=self._ack_generator(id=entry_id, queue_name=stream))
 
     # -- background upkeep while listening -----------------------------------------------------
@@ -350,14 +405,36 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                         trimmed = await trim_acknowledged(redis, self.queue_name)
                         if trimmed:
                             log.info("trimmed %d acknowledged queue entries", trimmed)
+                        await self._forget_idle_consumers(redis)
                         next_trim = time.monotonic() + self.trim_interval
             except RedisError as e:
                 log.warning("queue upkeep failed (will retry): %s", e)
 
-    async def _refresh_in_flight(self, redis: Redis, *, idle_ms: int | None = None) -> None:
-        """Reset (or with `idle_ms`, set) the idle time of the entries this consumer holds."""
+    async def _forget_idle_consumers(self, redis: Redis) -> None:
+        """Remove from the group the consumers that hold nothing and have not read for
+        `CONSUMER_EXPIRY` (workers that died or were scaled away; a live one that is removed
+        is added back by its next read)."""
+        consumers = await redis.xinfo_consumers(self.queue_name, self.consumer_group_name)
+        for consumer in consumers:
+            name = stream_ids.text(consumer["name"])
+            idle_ms = int(consumer["idle"])
+            if name == self.consumer_name or int(consumer["pending"]):
+                continue
+            if idle_ms >= CONSUMER_EXPIRY * 1000:
+                # DELCONSUMER would drop entries it held: ask Redis to remove it only if none
+                removed = await redis.eval(_DELETE_IF_HOLDING_NOTHING, 1, self.queue_name,
+                                           self.consumer_group_name, name)
+                if removed:
+                    log.info("removed consumer %s: idle %d s, holding nothing",
+                             name, idle_ms // 1000)
+
+    async def _refresh_in_flight(
+        self, redis: Redis, *, idle_ms: int | None = None, only: Iterable[_Delivery] | None = None
+    ) -> None:
+        """Reset (or with `idle_ms`, set) the idle time of the entries this consumer holds (or
+        of `only` these)."""
         by_stream: dict[str, list[str]] = {}
-        for delivery in list(self._in_flight.values()):
+        for delivery in list(self._in_flight.values()) if only is None else only:
             by_stream.setdefault(delivery.stream, []).append(delivery.entry_id)
         for stream, ids in by_stream.items():
             for start in range(0, len(ids), 500):
@@ -385,10 +462,12 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         if self._listened:
             try:
                 async with Redis(connection_pool=self.connection_pool) as redis:
-                    held = len(self._in_flight)
-                    if held:
-                        await self._refresh_in_flight(redis, idle_ms=self.idle_timeout)
-                        log.warning("released %d unfinished queue entries", held)
+                    unfinished = await self._still_pending(redis, list(self._in_flight.values()))
+                    if unfinished:
+                        await self._refresh_in_flight(
+                            redis, idle_ms=self.idle_timeout, only=unfinished
+                        )
+                        log.warning("released %d unfinished queue entries", len(unfinished))
                     self._in_flight.clear()
                     await self._forget_consumer_if_idle(redis)
             except RedisError as e:
@@ -397,6 +476,18 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
             await self._client.aclose(close_connection_pool=False)
             self._client = None
         await super().shutdown()
+
+    async def _still_pending(self, redis: Redis, held: list[_Delivery]) -> list[_Delivery]:
+        """Those of `held` that Redis still counts as pending here: an entry whose
+        acknowledgement went out as the worker stopped is finished, not released."""
+        if not held:
+            return []
+        pending = await redis.xpending_range(
+            self.queue_name, self.consumer_group_name, min="-", max="+",
+            count=len(held) + 1000, consumername=self.consumer_name,
+        )
+        ids = {stream_ids.text(info["message_id"]) for info in pending}
+        return [delivery for delivery in held if delivery.entry_id in ids]
 
     async def _forget_consumer_if_idle(self, redis: Redis) -> None:
         pending = await redis.xpending_range(

@@ -5,8 +5,10 @@ from redis.asyncio import Redis
 
 from adapters.queue.redis import stream_ids
 from adapters.queue.redis.dead_letters import dead_letters_stream
+from adapters.queue.redis.durability import queue_durability
 from adapters.queue.redis.failures import reported_as_unavailable
-from application.ports.queue import GroupBacklog, QueueStats
+from adapters.queue.redis.resets import last_reset
+from application.ports.queue import GroupBacklog, QueueDurability, QueueReset, QueueStats
 
 
 class RedisQueueInspector:
@@ -24,6 +26,12 @@ class RedisQueueInspector:
     async def stats(self) -> QueueStats:
         with reported_as_unavailable():
             return await queue_stats(self._redis, self._stream)
+
+    async def durability(self) -> QueueDurability:
+        return await queue_durability(self._redis)
+
+    async def last_reset(self) -> QueueReset | None:
+        return await last_reset(self._redis, self._stream)
 
     async def backlog(self) -> int:
         with reported_as_unavailable(every_redis_error=True):

@@ -1,13 +1,15 @@
 """Operating the service: liveness, readiness, metrics, the queue, the API's own description."""
 
+import asyncio
 import hmac
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import TypeAdapter
 
-from application.ports.queue import QueueStats
+from application.ports.queue import QueueReset, QueueStats
 from entrypoints.http import docs
 from entrypoints.http.access import Access
 from entrypoints.http.dependencies import database_pool, queue_inspector
@@ -15,7 +17,7 @@ from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import METRICS, OPENAPI, SETTINGS, WITH_WORKER
 from entrypoints.http.openapi import TITLE
 from entrypoints.http.problems import problem
-from entrypoints.http.readiness import NotReady, Readiness, check_dependencies
+from entrypoints.http.readiness import NotReady, Readiness, check_dependencies, queue_report
 from entrypoints.worker import metrics as worker_metrics
 
 endpoints = Endpoints(tag="operations")
@@ -45,16 +47,23 @@ async def health(request: web.Request) -> Health:
     errors={503: NotReady},
 )
 async def ready(request: web.Request) -> Readiness | web.Response:
-    checks = await check_dependencies(request.app)
+    checks, queue = await asyncio.gather(
+        check_dependencies(request.app), queue_report(request.app)
+    )
     failing = sorted(name for name, check in checks.items() if check.status != "ok")
     if failing:
+        reset = queue.reset and TypeAdapter(QueueReset).dump_python(queue.reset, mode="json")
         return problem(
             503,
             f"Not ready: {', '.join(failing)} failing",
-            extensions={"checks": {name: asdict(c) for name, c in checks.items()}},
+            extensions={
+                "checks": {name: asdict(c) for name, c in checks.items()},
+                "queue_durability": queue.durability,
+                "queue_reset": reset,
+            },
             **{"Retry-After": "1"},
         )
-    return Readiness("ready", checks)
+    return Readiness("ready", checks, queue.durability, queue.reset)
 
 
 @endpoints.get(
