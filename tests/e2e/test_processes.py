@@ -127,6 +127,7 @@ async def test_every_number_through_real_processes(stack: Stack, http: aiohttp.C
     assert [s["average_grade"] for s in task["students"]] == [10.0, 7.0]
 
 
+@pytest.mark.faults
 async def test_killed_worker_loses_nothing_and_counts_once(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
@@ -163,6 +164,7 @@ async def test_sigterm_stops_a_busy_worker_within_ten_seconds(
     assert await course_grade_count(http, base, "chemistry") == 1500
 
 
+@pytest.mark.faults
 async def test_postgres_cut_mid_stream(stack: Stack, http: aiohttp.ClientSession) -> None:
     host, port = host_port(stack.database_url)
     async with proxy(host, port) as pg:
