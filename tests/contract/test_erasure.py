@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from adapter_sets import AdapterSet
+from example_students import ANA, BEN
 
 from adapters.postgres import ConnectionPool
 from application.ports import GradeScope
@@ -14,8 +15,6 @@ from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 from domain.periods import GroupBy
 from domain.statistics import Tally
 
-ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
-BEN = uuid.UUID("00000000-0000-4000-8000-00000000000b")
 T0 = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
 

@@ -10,14 +10,13 @@ from decimal import Decimal
 
 import pytest
 from adapter_sets import AdapterSet
+from example_students import ANA, BEN
 
 from application.ports import GradeScope, PeriodTally, StudentTally
 from domain.events import CourseGraded, TaskGraded
 from domain.periods import DateWindow, GroupBy
 from domain.statistics import Tally
 
-ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
-BEN = uuid.UUID("00000000-0000-4000-8000-00000000000b")
 PLUS_2 = timezone(timedelta(hours=2))
 MINUS_5 = timezone(timedelta(hours=-5))
 

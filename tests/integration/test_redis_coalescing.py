@@ -45,6 +45,16 @@ class Down:
         raise ConnectionError("redis is down")
 
 
+class Recording:
+    """A queue that records the size of each batch it is handed."""
+
+    def __init__(self) -> None:
+        self.published: list[int] = []
+
+    async def publish(self, events: Sequence[GradeEvent]) -> None:
+        self.published.append(len(events))
+
+
 async def test_every_caller_gets_the_error() -> None:
     down = Down()
     queue = CoalescingEventQueue(down, window=0.05, max_events=1000)
@@ -56,27 +66,17 @@ async def test_every_caller_gets_the_error() -> None:
 
 
 async def test_a_full_batch_goes_at_once() -> None:
-    published: list[int] = []
-
-    class Recording:
-        async def publish(self, events: Sequence[GradeEvent]) -> None:
-            published.append(len(events))
-
-    queue = CoalescingEventQueue(Recording(), window=60, max_events=4)
+    recording = Recording()
+    queue = CoalescingEventQueue(recording, window=60, max_events=4)
     await asyncio.wait_for(
         asyncio.gather(*(queue.publish(grade_events(1)) for _ in range(4))), timeout=5
     )
-    assert published == [4]
+    assert recording.published == [4]
 
 
 async def test_a_caller_that_gives_up_does_not_cancel_the_others() -> None:
-    published: list[int] = []
-
-    class Recording:
-        async def publish(self, events: Sequence[GradeEvent]) -> None:
-            published.append(len(events))
-
-    queue = CoalescingEventQueue(Recording(), window=60, max_events=3)
+    recording = Recording()
+    queue = CoalescingEventQueue(recording, window=60, max_events=3)
     calls = [asyncio.create_task(queue.publish(grade_events(1))) for _ in range(2)]
     await asyncio.sleep(0)  # both wait in the window
     calls[0].cancel()
@@ -84,4 +84,4 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_others() -> None:
     results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), timeout=5)
     assert isinstance(results[0], asyncio.CancelledError)
     assert results[1:] == [None, None]
-    assert published == [3]  # the events of the caller that gave up were queued all the same
+    assert recording.published == [3]  # the events of the caller that gave up were queued all the same

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from analytics_service import NOW, Analytics
+from example_students import ANA, BEN, CAL, DEE
 from grade_input import students_query
 
 from application.commands import EraseStudent
@@ -20,11 +21,6 @@ from application.queries import (
 from application.views import AverageDistributionView, RiskReason
 from domain.errors import InvalidInput
 from domain.events import StudentErased
-
-ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
-BEN = uuid.UUID("00000000-0000-4000-8000-00000000000b")
-CAL = uuid.UUID("00000000-0000-4000-8000-00000000000c")
-DEE = uuid.UUID("00000000-0000-4000-8000-00000000000d")
 
 
 def day(n: int) -> str:

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from example_students import ANA, BEN, CAL
 from memory_service import NOW, Service
 
 from adapters.memory import InMemoryUnitOfWork
@@ -20,10 +21,6 @@ from application.views import PeriodAverage, PeriodOnTime, StudentAverage, TimeR
 from domain.errors import FieldError, InvalidInput, NotFound
 from domain.events import CourseGraded, TaskGraded
 from domain.periods import DateWindow, GroupBy
-
-ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
-BEN = uuid.UUID("00000000-0000-4000-8000-00000000000b")
-CAL = uuid.UUID("00000000-0000-4000-8000-00000000000c")
 
 
 def at(day: int, hour: int = 12, month: int = 1) -> datetime:

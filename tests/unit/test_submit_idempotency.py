@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from example_students import ANA
 
 from adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from application.commands import SubmitCourseGrade, SubmitTaskGrade, fingerprint
@@ -15,7 +16,6 @@ from domain.errors import ReusedEventId
 from domain.events import GradeEvent
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
-ANA = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 
 
 class Queue:
