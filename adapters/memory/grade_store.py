@@ -1,7 +1,7 @@
 """The write side over an InMemoryDatabase, staged in a transaction until commit."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import datetime
 
 from adapters.memory.database import InMemoryDatabase, Slot
@@ -58,18 +58,25 @@ class InMemoryGradeStore:
             moments.append(self._db.erased_up_to[student_id])
         return max(moments, default=None)
 
-    def _add_course_grade(self, event: CourseGraded) -> bool:
-        if event.event_id in self._course_grades or event.event_id in self._db.course_grades:
+    def _is_new_and_kept(
+        self,
+        event: CourseGraded | TaskGraded,
+        staged: Container[uuid.UUID],
+        committed: Container[uuid.UUID],
+    ) -> bool:
+        """Neither a redelivery (its id recorded before) nor erased on arrival."""
+        if event.event_id in staged or event.event_id in committed:
             return False
-        if erased_by(event, self._erased_up_to(event.student_id)):
+        return not erased_by(event, self._erased_up_to(event.student_id))
+
+    def _add_course_grade(self, event: CourseGraded) -> bool:
+        if not self._is_new_and_kept(event, self._course_grades, self._db.course_grades):
             return False
         self._course_grades[event.event_id] = event
         return True
 
     def _apply_task_grade(self, event: TaskGraded) -> bool:
-        if event.event_id in self._task_events or event.event_id in self._db.task_events:
-            return False
-        if erased_by(event, self._erased_up_to(event.student_id)):
+        if not self._is_new_and_kept(event, self._task_events, self._db.task_events):
             return False
         self._task_events[event.event_id] = event
         if not supersedes(event, self._current_of(event.slot)):
