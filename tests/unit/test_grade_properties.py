@@ -1,5 +1,6 @@
 """Properties of the statistics over any set of events, checked against grade_oracle."""
 
+import dataclasses
 import itertools
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -212,16 +213,35 @@ async def test_duplicates_count_once(events: list[GradeEvent]) -> None:
     assert await observe_events(events + events) == once
 
 
+def another_grade_of_its_slot(
+    grade: TaskGraded,
+    new_grade: Decimal,
+    graded_later_by: int,
+    accepted_later_by: timedelta = timedelta(0),
+) -> TaskGraded:
+    """A new event for the same student, course and task, with the other on_time flag."""
+    return dataclasses.replace(
+        grade,
+        event_id=uuid.uuid4(),
+        grade=new_grade,
+        on_time=not grade.on_time,
+        graded_at=grade.graded_at + timedelta(seconds=graded_later_by),
+        accepted_at=grade.accepted_at + accepted_later_by,
+    )
+
+
+def without_slot(events: list[GradeEvent], grade: TaskGraded) -> list[GradeEvent]:
+    """The events but the task grades of `grade`'s slot."""
+    return [e for e in events if not (isinstance(e, TaskGraded) and e.slot == grade.slot)]
+
+
 @modest
 @given(event_lists, task_events, grades, st.integers(1, 10_000))
 async def test_a_regrade_replaces_the_grade_everywhere(
     events: list[GradeEvent], first: TaskGraded, new_grade: Decimal, later_by: int
 ) -> None:
-    regrade = TaskGraded(
-        uuid.uuid4(), first.student_id, first.course_id, first.task_id, new_grade,
-        not first.on_time, first.graded_at + timedelta(seconds=later_by), first.accepted_at,
-    )
-    others = [e for e in events if not (isinstance(e, TaskGraded) and e.slot == first.slot)]
+    regrade = another_grade_of_its_slot(first, new_grade, graded_later_by=later_by)
+    others = without_slot(events, first)
     assert await observe_events([first, *others], [regrade]) == await observe_events(
         [*others, regrade]
     )
@@ -232,12 +252,10 @@ async def test_a_regrade_replaces_the_grade_everywhere(
 async def test_an_older_grade_arriving_late_is_ignored(
     events: list[GradeEvent], newer: TaskGraded, old_grade: Decimal, earlier_by: int
 ) -> None:
-    late_older = TaskGraded(
-        uuid.uuid4(), newer.student_id, newer.course_id, newer.task_id, old_grade,
-        not newer.on_time, newer.graded_at - timedelta(seconds=earlier_by),
-        newer.accepted_at + timedelta(days=1),  # accepted later, graded earlier
+    late_older = another_grade_of_its_slot(  # accepted later, graded earlier
+        newer, old_grade, graded_later_by=-earlier_by, accepted_later_by=timedelta(days=1)
     )
-    others = [e for e in events if not (isinstance(e, TaskGraded) and e.slot == newer.slot)]
+    others = without_slot(events, newer)
     assert await observe_events([*others, newer], [late_older]) == await observe_events(
         [*others, newer]
     )
