@@ -43,9 +43,7 @@ class Version:
 
 
 @dataclass(frozen=True, slots=True)
-class FrontDoor:
-    service: str
-    version: str
+class FrontDoor(Version):
     links: dict[str, str]
 
 
