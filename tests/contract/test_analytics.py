@@ -7,9 +7,8 @@ Postgres database without seeing each other's grades.
 """
 
 import dataclasses
-import itertools
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -41,50 +40,40 @@ from application.queries import (
     StudentSort,
 )
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
+from tests.event_streams import deliveries, grade_events, moments
 
 STUDENTS = [uuid.UUID(int=n) for n in (1, 2, 3, 4)]
 COURSES = ["c1", "c2"]
 TASKS = ["t1", "t2", "t3", "t4"]
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
-OFFSETS = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 ERASED_AT = EPOCH + timedelta(days=30)  # after every grade's acceptance
 
-moments = st.builds(
-    lambda hours, offset: (EPOCH + timedelta(hours=hours)).astimezone(offset),
-    st.integers(0, 10).map(lambda h: h * 6),  # coarse: equal graded_at (ties) come up often
-    st.sampled_from(OFFSETS),
-)
 grades = st.one_of(
     st.integers(0, 20).map(lambda halves: Decimal(halves) / 2),  # ties and bin edges
     st.decimals(min_value=0, max_value=10, places=3),
     st.sampled_from([Decimal("0.005"), Decimal("9.995"), Decimal(10), Decimal("1E-20")]),
 )
+grade_event_lists = st.lists(
+    grade_events(
+        students=STUDENTS,
+        courses=COURSES,
+        tasks=TASKS,
+        grades=grades,
+        # coarse: equal graded_at (ties) come up often
+        graded_at=moments(EPOCH, st.integers(0, 10).map(lambda h: h * 6)),
+        kinds=["course", "task", "task", "task"],
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 @st.composite
-def grade_events(draw: st.DrawFn) -> GradeEvent:
-    student, course = draw(st.sampled_from(STUDENTS)), draw(st.sampled_from(COURSES))
-    grade, on_time, graded_at = draw(grades), draw(st.booleans()), draw(moments)
-    accepted_at = graded_at + timedelta(hours=draw(st.sampled_from([0, 0, 1, 30])))
-    if draw(st.integers(0, 3)) == 0:
-        return CourseGraded(draw(st.uuids()), student, course, grade, on_time, graded_at,
-                            accepted_at)
-    task = draw(st.sampled_from(TASKS))
-    return TaskGraded(draw(st.uuids()), student, course, task, grade, on_time, graded_at,
-                      accepted_at)
-
-
-@st.composite
-def deliveries(draw: st.DrawFn, erasures: bool = False) -> list[list[GradeEvent]]:
-    events: list[GradeEvent] = draw(st.lists(grade_events(), min_size=1, max_size=40))
-    if erasures:
-        erased = draw(st.lists(st.sampled_from(STUDENTS), max_size=2, unique=True))
-        events += [StudentErased(draw(st.uuids()), s, ERASED_AT) for s in erased]
-    redelivered = draw(st.lists(st.sampled_from(events), max_size=6))
-    stream = draw(st.permutations(events + redelivered))
-    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=4)))
-    bounds = [0, *cuts, len(stream)]
-    return [stream[start:end] for start, end in itertools.pairwise(bounds)]
+def with_erasures(draw: st.DrawFn) -> list[GradeEvent]:
+    """Events, then up to two students erased after every grade."""
+    events = draw(grade_event_lists)
+    erased = draw(st.lists(st.sampled_from(STUDENTS), max_size=2, unique=True))
+    return events + [StudentErased(draw(st.uuids()), s, ERASED_AT) for s in erased]
 
 
 class Run:
@@ -216,7 +205,7 @@ thresholds = st.tuples(
 
 @EXAMPLES
 @given(
-    batches=deliveries(),
+    batches=deliveries(grade_event_lists),
     sort=st.sampled_from(StudentSort),
     order=st.sampled_from(SortOrder),
     limit=st.integers(1, 5),
@@ -236,7 +225,7 @@ async def test_every_view_matches_the_oracle(
 
 
 @EXAMPLES
-@given(batches=deliveries(erasures=True), sort=st.sampled_from(StudentSort), thresholds=thresholds)
+@given(batches=deliveries(with_erasures()), sort=st.sampled_from(StudentSort), thresholds=thresholds)
 async def test_erased_students_count_as_never_graded(
     analytics: Any,
     batches: list[list[GradeEvent]],

@@ -1,9 +1,7 @@
 """Property: any stream of events, in any order and batching, reads the same on both adapters."""
 
-import itertools
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import UTC, date, datetime
 
 import pytest
 from adapter_sets import RECORDED_TABLES, AdapterSet, memory_adapters, postgres_adapters
@@ -12,8 +10,9 @@ from hypothesis import strategies as st
 
 from adapters.postgres import ConnectionPool
 from application.ports import GradeScope
-from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
+from domain.events import GradeEvent
 from domain.periods import DateWindow, GroupBy
+from tests.event_streams import cents, deliveries, grade_events, moments
 
 pytestmark = pytest.mark.integration
 
@@ -22,42 +21,15 @@ COURSES = ["math", "art"]
 TASKS = ["essay", "quiz"]
 # A few days either side of a new year, so weeks straddle it; coarse steps make ties likely.
 EPOCH = datetime(2025, 12, 27, tzinfo=UTC)
-OFFSETS = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
-
-moments = st.builds(
-    lambda hours, offset: (EPOCH + timedelta(hours=hours)).astimezone(offset),
-    st.integers(0, 12 * 24).map(lambda h: h - h % 6),
-    st.sampled_from(OFFSETS),
+# An erasure one event in nine; course and task grades alike otherwise.
+grade_event = grade_events(
+    students=STUDENTS,
+    courses=COURSES,
+    tasks=TASKS,
+    grades=cents,
+    graded_at=moments(EPOCH, st.integers(0, 12 * 24).map(lambda h: h - h % 6)),
+    kinds=["course", "task"] * 4 + ["erase"],
 )
-grades = st.integers(0, 1000).map(lambda cents: Decimal(cents) / 100)
-
-
-@st.composite
-def grade_events(draw: st.DrawFn) -> GradeEvent:
-    student, course = draw(st.sampled_from(STUDENTS)), draw(st.sampled_from(COURSES))
-    grade, on_time, graded_at = draw(grades), draw(st.booleans()), draw(moments)
-    accepted_at = graded_at + timedelta(hours=draw(st.sampled_from([0, 0, 1, 30])))
-    if draw(st.integers(0, 9)) == 0:
-        return StudentErased(draw(st.uuids()), student, accepted_at)
-    if draw(st.booleans()):
-        return CourseGraded(
-            draw(st.uuids()), student, course, grade, on_time, graded_at, accepted_at
-        )
-    task = draw(st.sampled_from(TASKS))
-    return TaskGraded(
-        draw(st.uuids()), student, course, task, grade, on_time, graded_at, accepted_at
-    )
-
-
-@st.composite
-def deliveries(draw: st.DrawFn) -> list[list[GradeEvent]]:
-    """Events with some redelivered, shuffled, split into batches."""
-    events = draw(st.lists(grade_events(), min_size=1, max_size=30))
-    redelivered = draw(st.lists(st.sampled_from(events), max_size=6))
-    stream = draw(st.permutations(events + redelivered))
-    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=4)))
-    bounds = [0, *cuts, len(stream)]
-    return [stream[start:end] for start, end in itertools.pairwise(bounds)]
 
 
 days = st.dates(date(2025, 12, 25), date(2026, 1, 10))
@@ -105,7 +77,7 @@ async def read_everything(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    batches=deliveries(),
+    batches=deliveries(st.lists(grade_event, min_size=1, max_size=30)),
     window=windows,
     group_by=st.none() | st.sampled_from(GroupBy),
 )

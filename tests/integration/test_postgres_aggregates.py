@@ -3,10 +3,9 @@ split into batches and however those batches run at once, the aggregates the sto
 their recomputation from the recorded grades (`verify`)."""
 
 import asyncio
-import itertools
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool, verify
-from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
+from domain.events import CourseGraded, GradeEvent, TaskGraded
+from tests.event_streams import cents, deliveries, grade_events, moments
 
 pytestmark = pytest.mark.integration
 
@@ -29,35 +29,14 @@ TABLES = (
 )
 CONCURRENCY = 4
 
-moments = st.integers(0, 96).map(lambda hours: EPOCH + timedelta(hours=hours - hours % 3))
-grades = st.integers(0, 1000).map(lambda cents: Decimal(cents) / 100)
-
-
-@st.composite
-def events(draw: st.DrawFn) -> GradeEvent:
-    student = draw(st.sampled_from(STUDENTS))
-    accepted_at = draw(moments)
-    kind = draw(st.sampled_from(["course", "task", "task", "erase"]))
-    if kind == "erase":
-        return StudentErased(draw(st.uuids()), student, accepted_at)
-    course, grade, on_time = draw(st.sampled_from(COURSES)), draw(grades), draw(st.booleans())
-    graded_at = accepted_at - timedelta(hours=draw(st.sampled_from([0, 0, 5, 30])))
-    if kind == "course":
-        return CourseGraded(draw(st.uuids()), student, course, grade, on_time, graded_at, accepted_at)
-    task = draw(st.sampled_from(TASKS))
-    return TaskGraded(
-        draw(st.uuids()), student, course, task, grade, on_time, graded_at, accepted_at
-    )
-
-
-@st.composite
-def deliveries(draw: st.DrawFn) -> list[list[GradeEvent]]:
-    """Events with some delivered twice, shuffled, split into batches."""
-    stream = draw(st.lists(events(), min_size=1, max_size=40))
-    again = draw(st.lists(st.sampled_from(stream), max_size=8))
-    stream = draw(st.permutations(stream + again))
-    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=6)))
-    return [stream[a:b] for a, b in itertools.pairwise([0, *cuts, len(stream)]) if b > a]
+grade_event = grade_events(
+    students=STUDENTS,
+    courses=COURSES,
+    tasks=TASKS,
+    grades=cents,
+    graded_at=moments(EPOCH, st.integers(0, 96).map(lambda hours: hours - hours % 3)),
+    kinds=["course", "task", "task", "erase"],
+)
 
 
 @pytest.fixture
@@ -76,7 +55,12 @@ async def record(pool: ConnectionPool, batch: list[GradeEvent]) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batches=deliveries(), concurrent=st.booleans())
+@given(
+    batches=deliveries(
+        st.lists(grade_event, min_size=1, max_size=40), max_redelivered=8, max_cuts=6
+    ),
+    concurrent=st.booleans(),
+)
 async def test_aggregates_equal_their_recomputation(
     pool: ConnectionPool, batches: list[list[GradeEvent]], concurrent: bool
 ) -> None:
