@@ -56,27 +56,18 @@ ACCEPTED = [datetime(2026, 4, 2, tzinfo=UTC) + timedelta(seconds=n) for n in ran
 GROUPINGS: list[GroupBy | None] = [None, GroupBy.DAY, GroupBy.WEEK, GroupBy.QUARTER]
 
 grades = st.decimals(min_value=0, max_value=10, places=3)
-course_events = st.builds(
-    CourseGraded,
-    event_id=st.uuids(),
-    student_id=st.sampled_from(STUDENTS),
-    course_id=st.sampled_from(COURSES),
-    grade=grades,
-    on_time=st.booleans(),
-    graded_at=st.sampled_from(MOMENTS),
-    accepted_at=st.sampled_from(ACCEPTED),
-)
-task_events = st.builds(
-    TaskGraded,
-    event_id=st.uuids(),
-    student_id=st.sampled_from(STUDENTS),
-    course_id=st.sampled_from(COURSES),
-    task_id=st.sampled_from(TASKS),
-    grade=grades,
-    on_time=st.booleans(),
-    graded_at=st.sampled_from(MOMENTS),
-    accepted_at=st.sampled_from(ACCEPTED),
-)
+# What course and task grades have in common; a task grade names its task as well.
+grade_fields: dict[str, st.SearchStrategy[Any]] = {
+    "event_id": st.uuids(),
+    "student_id": st.sampled_from(STUDENTS),
+    "course_id": st.sampled_from(COURSES),
+    "grade": grades,
+    "on_time": st.booleans(),
+    "graded_at": st.sampled_from(MOMENTS),
+    "accepted_at": st.sampled_from(ACCEPTED),
+}
+course_events = st.builds(CourseGraded, **grade_fields)
+task_events = st.builds(TaskGraded, task_id=st.sampled_from(TASKS), **grade_fields)
 event_lists = st.lists(st.one_of(course_events, task_events), max_size=14)
 
 modest = settings(max_examples=60, deadline=None)
