@@ -2,6 +2,7 @@
 key-space for the run, and remove them afterwards, on the servers tests/servers.py finds or
 starts (the line "servers: ..." after "collected N items" says which)."""
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -60,6 +61,17 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+@contextlib.contextmanager
+def _reachable(
+    server: str, url: str, variable: str, errors: tuple[type[Exception], ...]
+) -> Iterator[None]:
+    """Fails the test with where the server was looked for, and how to point at another."""
+    try:
+        yield
+    except errors as e:
+        pytest.fail(f"{server} is not reachable at {url}: {e} (see {variable} in DEVELOPERS.md)")
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url(pytestconfig: pytest.Config) -> str:
     return pytestconfig.stash[SERVERS].postgres_url()
@@ -69,11 +81,9 @@ def postgres_server_url(pytestconfig: pytest.Config) -> str:
 async def fresh_database_url(postgres_server_url: str) -> AsyncIterator[str]:
     """An empty database of its own for one test, dropped afterwards."""
     name = f"ccstats_test_{uuid.uuid4().hex[:12]}"
-    try:
+    errors = (OSError, asyncpg.PostgresError)
+    with _reachable("PostgreSQL", postgres_server_url, "STATS_TEST_POSTGRES_URL", errors):
         admin = await asyncpg.connect(postgres_server_url, timeout=5)
-    except (OSError, asyncpg.PostgresError) as e:
-        pytest.fail(f"PostgreSQL is not reachable at {postgres_server_url}: {e} "
-                    "(see STATS_TEST_POSTGRES_URL in DEVELOPERS.md)")
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         yield _with_database(postgres_server_url, name)
@@ -92,11 +102,8 @@ async def redis_namespace(redis_url: str) -> AsyncIterator[str]:
     """A key prefix of its own for one test; every key under it is deleted afterwards."""
     prefix = f"ccstats-test-{uuid.uuid4().hex[:12]}"
     client = redis.from_url(redis_url)
-    try:
+    with _reachable("Redis", redis_url, "STATS_TEST_REDIS_URL", (OSError, redis.ConnectionError)):
         await client.ping()
-    except (OSError, redis.ConnectionError) as e:
-        pytest.fail(f"Redis is not reachable at {redis_url}: {e} "
-                    "(see STATS_TEST_REDIS_URL in DEVELOPERS.md)")
     try:
         yield prefix
     finally:
