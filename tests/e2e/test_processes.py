@@ -62,6 +62,23 @@ async def post_course_grades(
     return ids
 
 
+async def posting_under_way(
+    http: aiohttp.ClientSession, base: str, course: str, count: int, recorded: int
+) -> asyncio.Task[list[str]]:
+    """Starts posting `count` grades to `course`; returns once `recorded` of them are recorded."""
+    posting = asyncio.create_task(post_course_grades(http, base, course, count))
+    await eventually(lambda: course_grade_count(http, base, course), lambda n: n >= recorded)
+    return posting
+
+
+async def counted_once(http: aiohttp.ClientSession, base: str, course: str, count: int) -> None:
+    """Waits until `course` has `count` grades recorded, then checks that a few seconds later it
+    still has: anything redelivered and recorded twice would show up as more."""
+    await eventually(lambda: course_grade_count(http, base, course), lambda n: n == count, 60)
+    await asyncio.sleep(3)
+    assert await course_grade_count(http, base, course) == count
+
+
 async def test_every_number_through_real_processes(stack: Stack, http: aiohttp.ClientSession) -> None:
     base = await stack.api(http)
     stack.worker()
@@ -133,17 +150,14 @@ async def test_killed_worker_loses_nothing_and_counts_once(
 ) -> None:
     base = await stack.api(http)
     first = stack.worker("worker-1", STATS_QUEUE_IDLE_TIMEOUT="2")
-    posting = asyncio.create_task(post_course_grades(http, base, "physics", 3000))
-    await eventually(lambda: course_grade_count(http, base, "physics"), lambda n: n >= 200)
+    posting = await posting_under_way(http, base, "physics", 3000, recorded=200)
     first.signal(signal.SIGKILL)
     first.wait(10)
     ids = await posting
     assert len(set(ids)) == 3000
     stack.worker("worker-2", STATS_QUEUE_IDLE_TIMEOUT="2")
     # no new traffic from here on: what worker-1 held must be reclaimed all the same
-    await eventually(lambda: course_grade_count(http, base, "physics"), lambda n: n == 3000, 60)
-    await asyncio.sleep(3)  # anything redelivered twice would show up as more than 3000
-    assert await course_grade_count(http, base, "physics") == 3000
+    await counted_once(http, base, "physics", 3000)
 
 
 async def test_sigterm_stops_a_busy_worker_within_ten_seconds(
@@ -151,17 +165,14 @@ async def test_sigterm_stops_a_busy_worker_within_ten_seconds(
 ) -> None:
     base = await stack.api(http)
     worker = stack.worker("worker-1", STATS_QUEUE_IDLE_TIMEOUT="2")
-    posting = asyncio.create_task(post_course_grades(http, base, "chemistry", 1500))
-    await eventually(lambda: course_grade_count(http, base, "chemistry"), lambda n: n >= 100)
+    posting = await posting_under_way(http, base, "chemistry", 1500, recorded=100)
     started = time.monotonic()
     worker.signal(signal.SIGTERM)
     await asyncio.to_thread(worker.wait, 10)
     assert time.monotonic() - started < 10
     await posting
     stack.worker("worker-2", STATS_QUEUE_IDLE_TIMEOUT="2")
-    await eventually(lambda: course_grade_count(http, base, "chemistry"), lambda n: n == 1500, 60)
-    await asyncio.sleep(2)
-    assert await course_grade_count(http, base, "chemistry") == 1500
+    await counted_once(http, base, "chemistry", 1500)
 
 
 @pytest.mark.faults
@@ -171,8 +182,7 @@ async def test_postgres_cut_mid_stream(stack: Stack, http: aiohttp.ClientSession
         through_proxy = stack.database_url.replace(f":{port}/", f":{pg.port}/")
         base = await stack.api(http, STATS_DATABASE_URL=through_proxy, STATS_DATABASE_TIMEOUT="2")
         stack.worker(STATS_DATABASE_URL=through_proxy, STATS_DATABASE_TIMEOUT="2")
-        posting = asyncio.create_task(post_course_grades(http, base, "biology", 1000))
-        await eventually(lambda: course_grade_count(http, base, "biology"), lambda n: n >= 50)
+        posting = await posting_under_way(http, base, "biology", 1000, recorded=50)
         await pg.cut()
         # Postgres unreachable: writes are still accepted (they wait in Redis), reads answer 503
         status, answer = await post(
@@ -186,7 +196,7 @@ async def test_postgres_cut_mid_stream(stack: Stack, http: aiohttp.ClientSession
         await posting
         await asyncio.sleep(1)
         await pg.restore()
-        await eventually(lambda: course_grade_count(http, base, "biology"), lambda n: n == 1001, 60)
+        await counted_once(http, base, "biology", 1001)
 
 
 async def test_redis_unreachable_at_post_time(stack: Stack, http: aiohttp.ClientSession) -> None:
