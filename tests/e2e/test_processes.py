@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.conftest import Stack, host_port
-from tests.e2e.harness import eventually, proxy
+from tests.e2e.harness import Service, eventually, proxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -69,6 +69,16 @@ async def posting_under_way(
     posting = asyncio.create_task(post_course_grades(http, base, course, count))
     await eventually(lambda: course_grade_count(http, base, course), lambda n: n >= recorded)
     return posting
+
+
+async def busy_worker(
+    stack: Stack, http: aiohttp.ClientSession, course: str, count: int, recorded: int
+) -> tuple[str, Service, asyncio.Task[list[str]]]:
+    """The API and a worker, `worker-1`, once it has recorded `recorded` of the `count` grades
+    being posted to `course`; returns the API's base URL, the worker and the posting task."""
+    base = await stack.api(http)
+    worker = stack.worker("worker-1", STATS_QUEUE_IDLE_TIMEOUT="2")
+    return base, worker, await posting_under_way(http, base, course, count, recorded)
 
 
 async def counted_once(http: aiohttp.ClientSession, base: str, course: str, count: int) -> None:
@@ -148,9 +158,7 @@ async def test_every_number_through_real_processes(stack: Stack, http: aiohttp.C
 async def test_killed_worker_loses_nothing_and_counts_once(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
-    base = await stack.api(http)
-    first = stack.worker("worker-1", STATS_QUEUE_IDLE_TIMEOUT="2")
-    posting = await posting_under_way(http, base, "physics", 3000, recorded=200)
+    base, first, posting = await busy_worker(stack, http, "physics", 3000, recorded=200)
     first.signal(signal.SIGKILL)
     first.wait(10)
     ids = await posting
@@ -163,9 +171,7 @@ async def test_killed_worker_loses_nothing_and_counts_once(
 async def test_sigterm_stops_a_busy_worker_within_ten_seconds(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
-    base = await stack.api(http)
-    worker = stack.worker("worker-1", STATS_QUEUE_IDLE_TIMEOUT="2")
-    posting = await posting_under_way(http, base, "chemistry", 1500, recorded=100)
+    base, worker, posting = await busy_worker(stack, http, "chemistry", 1500, recorded=100)
     started = time.monotonic()
     worker.signal(signal.SIGTERM)
     await asyncio.to_thread(worker.wait, 10)
