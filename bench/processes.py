@@ -40,6 +40,12 @@ class Process:
     def running(self) -> bool:
         return self._process.poll() is None
 
+    def signal(self, sig: int) -> None:
+        self._process.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        return self._process.wait(timeout)
+
     def stop(self) -> None:
         if self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
@@ -49,8 +55,11 @@ class Process:
                 self._process.kill()
                 self._process.wait()
 
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
     def tail(self, chars: int = 3000) -> str:
-        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
+        return self.log()[-chars:]
 
 
 def service(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import pytest
 
-from tests.e2e.harness import Service, free_port, wait_healthy
+from bench.processes import Process, free_port, service
+from tests.e2e.harness import wait_healthy
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Stack:
     redis_url: str
     namespace: str
     log_dir: Path
-    services: list[Service]
+    services: list[Process]
 
     def env(self, **overrides: str) -> dict[str, str]:
         env = {
@@ -31,10 +32,10 @@ class Stack:
         env.update(overrides)
         return env
 
-    def service(self, name: str, *args: str, **env: str) -> Service:
-        service = Service(name, list(args), self.env(**env), self.log_dir)
-        self.services.append(service)
-        return service.start()
+    def service(self, name: str, *args: str, **env: str) -> Process:
+        process = service(name, list(args), self.env(**env), self.log_dir)
+        self.services.append(process)
+        return process
 
     async def api(self, session: aiohttp.ClientSession, **env: str) -> str:
         port = free_port()
@@ -43,11 +44,11 @@ class Stack:
         await wait_healthy(session, base)
         return base
 
-    def worker(self, name: str = "worker", **env: str) -> Service:
+    def worker(self, name: str = "worker", **env: str) -> Process:
         return self.service(name, "worker", **env)
 
     def logs(self) -> str:
-        return "\n".join(f"===== {s.name}\n{s.log()[-4000:]}" for s in self.services)
+        return "\n".join(f"===== {s.name}\n{s.tail(4000)}" for s in self.services)
 
 
 def host_port(url: str) -> tuple[str, int]:

@@ -1,72 +1,17 @@
-"""Real processes for end-to-end tests: the API and workers as subprocesses, a TCP proxy that can
-cut a connection path, and polling helpers."""
+"""For end-to-end tests: a TCP proxy that can cut a connection path, and polling helpers. The
+API and workers run as subprocesses of `bench.processes`, as in the benchmark."""
 
 import asyncio
 import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "entrypoints.cli"]
+from bench.processes import free_port
+
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Service:
-    """One `classconnect-stats` subprocess; its output goes to a log file for post-mortems."""
-
-    name: str
-    args: list[str]
-    env: dict[str, str]
-    log_dir: Path
-    process: subprocess.Popen[bytes] | None = None
-    log_path: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.log_path = self.log_dir / f"{self.name}.log"
-
-    def start(self) -> "Service":
-        with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
-            self.process = subprocess.Popen(
-                CLI + self.args, cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=log
-            )
-        return self
-
-    def signal(self, sig: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(sig)
-
-    def wait(self, timeout: float) -> int:
-        assert self.process is not None
-        return self.process.wait(timeout)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 async def eventually(

@@ -6,7 +6,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.harness import Service, free_port, wait_healthy
+from bench.processes import free_port, service
+from tests.e2e.harness import wait_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -17,10 +18,9 @@ async def test_the_embedded_run_keeps_grades_across_restarts(tmp_path: Path) -> 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
         for attempt, grade in enumerate((6, 9)):
             port = free_port()
-            service = Service(f"run-{attempt}", ["run", "--port", str(port)], env, tmp_path)
             base = f"http://127.0.0.1:{port}/stats"
+            run = service(f"run-{attempt}", ["run", "--port", str(port)], env, tmp_path)
             try:
-                service.start()
                 await wait_healthy(http, f"http://127.0.0.1:{port}", timeout=60)
                 body = {"student_id": student, "course_id": "history", "grade": grade}
                 async with http.post(f"{base}/student/grade", json=body) as r:
@@ -29,7 +29,7 @@ async def test_the_embedded_run_keeps_grades_across_restarts(tmp_path: Path) -> 
                 async with http.get(f"{base}/student/{student}/average") as r:
                     answer = await r.json()
             finally:
-                service.stop()
-            assert answer["grade_count"] == attempt + 1, service.log()
+                run.stop()
+            assert answer["grade_count"] == attempt + 1, run.log()
         assert answer["average_grade"] == 7.5
-        assert "embedded PostgreSQL" in service.log()
+        assert "embedded PostgreSQL" in run.log()

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
+from bench.processes import Process
 from tests.e2e.conftest import Stack, host_port
-from tests.e2e.harness import Service, eventually, proxy
+from tests.e2e.harness import eventually, proxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -73,7 +74,7 @@ async def posting_under_way(
 
 async def busy_worker(
     stack: Stack, http: aiohttp.ClientSession, course: str, count: int, recorded: int
-) -> tuple[str, Service, asyncio.Task[list[str]]]:
+) -> tuple[str, Process, asyncio.Task[list[str]]]:
     """The API and a worker, `worker-1`, once it has recorded `recorded` of the `count` grades
     being posted to `course`; returns the API's base URL, the worker and the posting task."""
     base = await stack.api(http)

@@ -53,7 +53,7 @@ async def test_a_worker_counts_what_it_processes(stack: Stack, http: aiohttp.Cli
     """Not readiness, but the same kind of probe: the worker's own /metrics moves with traffic."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from tests.e2e.harness import free_port
+    from bench.processes import free_port
     from tests.e2e.test_processes import post
 
     base = await stack.api(http)

@@ -7,7 +7,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.harness import Service, free_port, wait_healthy
+from bench.processes import free_port, service
+from tests.e2e.harness import wait_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -39,12 +40,12 @@ async def _trickle_until_closed(port: int, seconds: float) -> float | None:
 
 async def test_a_trickled_request_head_is_cut_off(tmp_path: Path) -> None:
     port = free_port()
-    api = Service(
+    api = service(
         "api", ["run"],
         {"STATS_PORT": str(port), "STATS_STORAGE": "memory",
          "STATS_REQUEST_HEADER_TIMEOUT": str(TIMEOUT)},
         tmp_path,
-    ).start()
+    )
     try:
         async with aiohttp.ClientSession() as session:
             await wait_healthy(session, f"http://127.0.0.1:{port}")

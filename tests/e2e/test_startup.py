@@ -11,8 +11,9 @@ import uuid
 import aiohttp
 import pytest
 
+from bench.processes import CLI, ROOT, free_port
 from tests.e2e.conftest import Stack, host_port
-from tests.e2e.harness import CLI, ROOT, eventually, free_port, proxy, wait_healthy
+from tests.e2e.harness import eventually, proxy, wait_healthy
 from tests.e2e.test_processes import course_grade_count
 
 pytestmark = pytest.mark.e2e
@@ -103,7 +104,7 @@ async def test_the_api_starts_while_redis_is_down_and_accepts_writes_when_it_ans
         log = await eventually(lambda: asyncio.to_thread(api.log), lambda t: "Redis at" in t)
         [warning] = [line for line in _warnings(log) if "Redis at" in line]
         assert "is unreachable" in warning and "writes answer 503" in warning
-        assert api.process is not None and api.process.poll() is None
+        assert api.running()
         assert await _batch(http, base, "m") == 503
         assert await _status(http, f"{base}/stats/ready") == 503
 

@@ -24,12 +24,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS
 
+from bench.processes import free_port
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.http.openapi import openapi_document
 from entrypoints.http.routes import all_endpoints
 from entrypoints.settings import Settings
-from tests.e2e.harness import free_port
 
 SECRET = "a-fuzzing-secret-long-enough-for-hs256-0123456"
 EXAMPLES = int(os.environ.get("STATS_FUZZ_EXAMPLES", "60"))
