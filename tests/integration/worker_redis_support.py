@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from types import TracebackType
 from typing import Any, Self
 
 from dependency_injector import providers
@@ -138,12 +137,7 @@ class RunningWorker:
         self._task = asyncio.create_task(self._run)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         self.stop_event.set()
         assert self._task is not None
         await asyncio.wait_for(self._task, timeout=10)
