@@ -8,7 +8,6 @@ from worker_redis_support import (
     RunningWorker,
     eventually,
     grade_events,
-    queue_settings,
     recorder,
 )
 
@@ -83,9 +82,8 @@ async def test_a_group_with_unread_entries_keeps_them(client: redis.Redis, strea
 
 
 async def test_the_worker_trims_what_it_acknowledged(
-    redis_url: str, redis_namespace: str, client: redis.Redis
+    settings: Settings, client: redis.Redis
 ) -> None:
-    settings: Settings = queue_settings(redis_url, redis_namespace)
     database = InMemoryDatabase()
     async with Publisher(settings) as publisher, RunningWorker(settings, recorder(database)):
         for _ in range(5):

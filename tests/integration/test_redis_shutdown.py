@@ -15,7 +15,6 @@ from worker_redis_support import (
     RunningWorker,
     eventually,
     grade_events,
-    queue_settings,
     recorder,
 )
 
@@ -56,9 +55,8 @@ async def stop(process: subprocess.Popen[bytes]) -> float:
 
 
 async def test_sigterm_releases_the_in_flight_message_for_another_consumer(
-    redis_url: str, redis_namespace: str, client: redis.Redis, tmp_path: Path
+    redis_url: str, redis_namespace: str, settings: Settings, client: redis.Redis, tmp_path: Path
 ) -> None:
-    settings: Settings = queue_settings(redis_url, redis_namespace)
     events = grade_events(2)
     async with Publisher(settings) as publisher:
         await publisher.publish(events)
@@ -82,9 +80,8 @@ async def test_sigterm_releases_the_in_flight_message_for_another_consumer(
 
 
 async def test_sigterm_stops_an_idle_worker_promptly(
-    redis_url: str, redis_namespace: str, client: redis.Redis, tmp_path: Path
+    redis_url: str, redis_namespace: str, settings: Settings, client: redis.Redis, tmp_path: Path
 ) -> None:
-    settings = queue_settings(redis_url, redis_namespace)
     process = start_worker(redis_url, redis_namespace, tmp_path / "worker.log")
     try:
         # Blocked in XREADGROUP once its group exists.
@@ -98,9 +95,8 @@ async def test_sigterm_stops_an_idle_worker_promptly(
 
 
 async def test_the_plain_taskiq_cli_worker_consumes_and_stops(
-    redis_url: str, redis_namespace: str, client: redis.Redis, tmp_path: Path
+    redis_url: str, settings: Settings, client: redis.Redis, tmp_path: Path
 ) -> None:
-    settings = queue_settings(redis_url, redis_namespace)
     async with Publisher(settings) as publisher:
         await publisher.publish(grade_events(2))
     env = {
