@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from tests.e2e.harness import free_port
+from bench.processes import free_port
 
 
 def server_binary() -> str:

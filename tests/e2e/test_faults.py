@@ -17,10 +17,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bench.processes import free_port
 from tests.e2e.conftest import Stack
-from tests.e2e.harness import eventually, free_port
+from tests.e2e.harness import eventually
 from tests.e2e.private_redis import PrivateRedis
-from tests.e2e.test_processes import BASE_TIME, course_grade_count, get, post
+from tests.e2e.test_processes import BASE_TIME, course_grade_count, get, post, settled_count
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.faults]
 
@@ -37,14 +38,6 @@ def course_grade(course: str, event_id: str | None = None) -> Body:
 
 def lines(log: str, pattern: str) -> list[str]:
     return [line for line in log.splitlines() if re.search(pattern, line)]
-
-
-async def settled_count(http: aiohttp.ClientSession, base: str, course: str, expected: int) -> int:
-    """The count once it reaches `expected`, and still after a pause (a grade recorded twice
-    would show up as more)."""
-    await eventually(lambda: course_grade_count(http, base, course), lambda n: n >= expected, 60)
-    await asyncio.sleep(2)
-    return await course_grade_count(http, base, course)
 
 
 async def send_until_answered(http: aiohttp.ClientSession, base: str, body: Body) -> int:
