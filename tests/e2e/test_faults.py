@@ -158,8 +158,8 @@ async def test_redis_restarted_without_persistence(
 async def test_api_killed_during_posts(stack: Stack, http: aiohttp.ClientSession) -> None:
     """Clients cut off by a SIGKILLed API get no answer: resending with their own event ids to
     another API process counts each grade once (a claim of an id the dead process left behind
-    lapses after twice STATS_QUEUE_TIMEOUT plus 5 s, 7 s here)."""
-    first = await stack.api(http, STATS_QUEUE_TIMEOUT="1")
+    lapses after twice STATS_QUEUE_TIMEOUT plus 5 s, 9 s here)."""
+    first = await stack.api(http, STATS_QUEUE_TIMEOUT="2")
     stack.worker()
     bodies = [course_grade("killed", str(uuid.uuid4())) for _ in range(3000)]
     answered: dict[int, int] = {}  # body index -> status
@@ -178,7 +178,7 @@ async def test_api_killed_during_posts(stack: Stack, http: aiohttp.ClientSession
     stack.services[0].signal(signal.SIGKILL)
     await sending
     unanswered = [body for i, body in enumerate(bodies) if answered.get(i, 500) >= 300]
-    second = await stack.api(http, STATS_QUEUE_TIMEOUT="1")
+    second = await stack.api(http, STATS_QUEUE_TIMEOUT="2")
     for body in unanswered:  # every client that got no 2xx resends, with the same event id
         await send_until_answered(http, second, body)
     final = await settled_count(http, second, "killed", len(bodies))
