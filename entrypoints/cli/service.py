@@ -78,12 +78,12 @@ def _listen(settings: Settings) -> socket.socket:
 def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> None:
     """The API on `sock`; it starts while PostgreSQL or Redis is down (late_dependencies)."""
     from entrypoints.http.app import Background, create_app
-    from entrypoints.http.late_dependencies import migrate_at_start, migrations_when_reachable
+    from entrypoints.http.late_dependencies import migrations_when_reachable, postgres_at_start
     from entrypoints.worker.runner import in_process_worker
 
     background: list[Background] = []
-    url = settings.database.url
-    if url and settings.database.auto_migrate and not asyncio.run(migrate_at_start(url)):
+    url, migrating = settings.database.url, settings.database.auto_migrate
+    if url and not asyncio.run(postgres_at_start(url, apply_migrations=migrating)) and migrating:
         background.append(migrations_when_reachable)
     with_worker = with_worker and bool(settings.queue.url)
     if with_worker:

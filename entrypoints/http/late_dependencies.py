@@ -2,8 +2,8 @@
 is down, and sets up what it could not in the background, as soon as the dependency answers, so
 that the service works without a restart.
 
-- PostgreSQL: the migrations (`STATS_AUTO_MIGRATE`) are applied when it answers; reads answer
-  503 until it does.
+- PostgreSQL: reads answer 503 until it answers; the migrations (`STATS_AUTO_MIGRATE`) are
+  applied as soon as it does.
 - Redis: the queue's consumer group is declared when it answers (so that no event is published
   to a stream no worker would read from its start); writes answer 503 until then.
 
@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from adapters.postgres import migrate
+from adapters.postgres import migrate, postgres_pool
 from adapters.queue.redis import ReliableRedisStreamBroker
 from application.ports.errors import QueueUnavailable, StoreUnavailable, Unavailable
 from entrypoints.container import Container
@@ -40,16 +40,20 @@ async def until_reachable(attempt: Callable[[], Awaitable[T]]) -> T:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-async def migrate_at_start(url: str) -> bool:
-    """Apply the migrations now; False (after one WARNING line) when PostgreSQL is unreachable,
-    for `migrations_when_reachable` to apply them later."""
+async def postgres_at_start(url: str, *, apply_migrations: bool) -> bool:
+    """Apply the migrations now (or, without `apply_migrations`, check that PostgreSQL answers);
+    False, after one WARNING line, when PostgreSQL is unreachable (for
+    `migrations_when_reachable` to apply them later)."""
     try:
+        if not apply_migrations:
+            async with postgres_pool(url, min_size=0, max_size=1) as pool:
+                await pool.fetchval("SELECT 1")
+            return True
         applied = await migrate(url)
     except StoreUnavailable as e:
-        log.warning(
-            "PostgreSQL at %s is unreachable (%s): migrations will be applied when it answers;"
-            " reads answer 503 until then", redact(url), e.__cause__ or e,
-        )
+        until = ("migrations will be applied when it answers; reads answer 503 until then"
+                 if apply_migrations else "reads answer 503 until it answers")
+        log.warning("PostgreSQL at %s is unreachable (%s): %s", redact(url), e.__cause__ or e, until)
         return False
     if applied:
         log.info("migrations applied: %s", ", ".join(applied))

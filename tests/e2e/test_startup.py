@@ -89,6 +89,20 @@ async def test_the_api_starts_while_postgres_is_down_and_migrates_when_it_answer
 
 
 @pytest.mark.integration
+async def test_without_auto_migrate_a_postgres_that_is_down_is_still_named_at_start(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"  # nothing listens there
+    api_port = free_port()
+    api = stack.service("serve", "serve", "--port", str(api_port), STATS_DATABASE_URL=url,
+                        STATS_AUTO_MIGRATE="false")
+    await wait_healthy(http, f"http://127.0.0.1:{api_port}")
+    [warning] = [line for line in _warnings(api.log()) if "PostgreSQL" in line]
+    assert f"PostgreSQL at {url} is unreachable" in warning
+    assert warning.endswith('reads answer 503 until it answers"}'), warning
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("command", ["serve", "run"])
 async def test_the_api_starts_while_redis_is_down_and_accepts_writes_when_it_answers(
     command: str, stack: Stack, http: aiohttp.ClientSession
