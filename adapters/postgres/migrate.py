@@ -5,12 +5,14 @@ while the others wait, then find nothing left to do.
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 
 import asyncpg
 
-from adapters.postgres.failures import reported_as_unavailable
+from adapters.postgres.failures import is_transient, reported_as_unavailable, unavailable
 from adapters.postgres.pool import ConnectionPool
 
 # Any constant works, as long as nothing else takes this key: it is "ccstats" in ASCII.
@@ -42,15 +44,29 @@ def available_migrations() -> list[Migration]:
 async def migrate(url_or_pool: str | ConnectionPool) -> list[str]:
     """Apply every migration not yet applied; returns the versions this call applied. Raises
     StoreUnavailable when PostgreSQL cannot be reached."""
-    if isinstance(url_or_pool, str):
-        with reported_as_unavailable():
+    with reported_as_unavailable(), _loss_inside_a_transaction_reported():
+        if isinstance(url_or_pool, str):
             connection = await asyncpg.connect(url_or_pool)
-        try:
-            return await _migrate(connection)
-        finally:
-            await connection.close()
-    async with url_or_pool.acquire() as pooled:
-        return await _migrate(pooled)
+            try:
+                return await _migrate(connection)
+            finally:
+                await connection.close()
+        async with url_or_pool.acquire() as pooled:
+            return await _migrate(pooled)
+
+
+@contextmanager
+def _loss_inside_a_transaction_reported() -> Iterator[None]:
+    """A connection lost inside `connection.transaction()` comes out as the block's own error
+    (InterfaceError: the connection is closed), with the loss only as its context: report the
+    loss."""
+    try:
+        yield
+    except asyncpg.InterfaceError as e:
+        lost = e.__context__
+        if lost is not None and is_transient(lost):
+            raise unavailable(lost) from lost
+        raise
 
 
 async def _migrate(connection: asyncpg.Connection) -> list[str]:
@@ -83,4 +99,5 @@ async def _migrate(connection: asyncpg.Connection) -> list[str]:
             done.append(migration.version)
         return done
     finally:
-        await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        if not connection.is_closed():  # (a cancelled statement closes it, and the lock with it)
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)

@@ -69,7 +69,12 @@ def migrations_when_reachable(
     assert url is not None
 
     async def apply() -> None:
-        applied = await until_reachable(lambda: migrate(url))
+        try:
+            applied = await until_reachable(lambda: migrate(url))
+        except Exception:  # said at once, not when the service stops
+            log.exception("PostgreSQL at %s answers, but a migration failed: run "
+                          "`classconnect-stats migrate` to see why", redact(url))
+            return
         log.info("PostgreSQL at %s answers: migrations applied: %s", redact(url),
                  ", ".join(applied) or "none were missing")
 

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.postgres import migrate, postgres_pool
 from adapters.postgres.migrate import MIGRATION_LOCK_KEY, available_migrations
+from application.ports.errors import StoreUnavailable
 
 pytestmark = pytest.mark.integration
 
@@ -103,3 +104,35 @@ async def test_migrate_waits_for_the_lock(fresh_database_url: str) -> None:
         assert await migrating == VERSIONS
     finally:
         await holder.close()
+
+
+async def test_a_connection_lost_midway_reports_the_store_unavailable(
+    fresh_database_url: str,
+) -> None:
+    """A migration whose connection is lost (PostgreSQL restarting) raises StoreUnavailable, so
+    that an API applying its migrations in the background tries again."""
+    holder = await asyncpg.connect(fresh_database_url)
+    observer = await asyncpg.connect(fresh_database_url)
+    try:
+        blocking = holder.transaction()
+        await blocking.start()
+        # the first migration's CREATE TABLE waits for this transaction to end
+        await holder.execute("CREATE TABLE course_grades (x int)")
+        migrating = asyncio.create_task(migrate(fresh_database_url))
+        for _ in range(500):  # until the migration's backend is seen waiting
+            waiting = await observer.fetchval(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            )
+            if waiting or migrating.done():
+                break
+            await asyncio.sleep(0.02)
+        assert waiting is not None
+        await observer.execute("SELECT pg_terminate_backend($1)", waiting)
+        with pytest.raises(StoreUnavailable):
+            await migrating
+        await blocking.rollback()
+    finally:
+        await holder.close()
+        await observer.close()
+    assert await migrate(fresh_database_url) == VERSIONS
