@@ -84,20 +84,28 @@ async def test_migrations_in_several_processes_apply_each_version_once(
     assert await applied(fresh_database_url) == VERSIONS
 
 
+async def waiting_backend(
+    observer: asyncpg.Connection, condition: str, migrating: asyncio.Task[list[str]]
+) -> int | None:
+    """The pid of this database's backend seen waiting (`condition` on pg_stat_activity), polled
+    until it is seen or `migrating` ends. (`observer` must be outside a transaction, which would
+    see the activity as it was when it began.)"""
+    for _ in range(500):
+        pid = await observer.fetchval(
+            f"SELECT pid FROM pg_stat_activity WHERE {condition} AND datname = current_database()"
+        )
+        if pid is not None or migrating.done():
+            return pid  # type: ignore[no-any-return]
+        await asyncio.sleep(0.02)
+    return None
+
+
 async def test_migrate_waits_for_the_lock(fresh_database_url: str) -> None:
     holder = await asyncpg.connect(fresh_database_url)
     try:
         await holder.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         migrating = asyncio.create_task(migrate(fresh_database_url))
-        for _ in range(200):  # until the migration's backend is seen waiting on the lock
-            waiting = await holder.fetchval(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event = 'advisory' AND datname = current_database()"
-            )
-            if waiting or migrating.done():
-                break
-            await asyncio.sleep(0.02)
-        assert waiting == 1
+        assert await waiting_backend(holder, "wait_event = 'advisory'", migrating) is not None
         assert not migrating.done()
         assert await holder.fetchval("SELECT to_regclass('course_grades') IS NULL")
         await holder.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
@@ -119,14 +127,7 @@ async def test_a_connection_lost_midway_reports_the_store_unavailable(
         # the first migration's CREATE TABLE waits for this transaction to end
         await holder.execute("CREATE TABLE course_grades (x int)")
         migrating = asyncio.create_task(migrate(fresh_database_url))
-        for _ in range(500):  # until the migration's backend is seen waiting
-            waiting = await observer.fetchval(
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            )
-            if waiting or migrating.done():
-                break
-            await asyncio.sleep(0.02)
+        waiting = await waiting_backend(observer, "wait_event_type = 'Lock'", migrating)
         assert waiting is not None
         await observer.execute("SELECT pg_terminate_backend($1)", waiting)
         with pytest.raises(StoreUnavailable):
