@@ -37,9 +37,13 @@ class Stack:
         self.services.append(process)
         return process
 
-    async def api(self, session: aiohttp.ClientSession, **env: str) -> str:
+    async def api(
+        self, session: aiohttp.ClientSession, command: str = "serve", **env: str
+    ) -> str:
+        """Starts the API (`serve`, or `run` with its own worker) and returns its base URL once
+        it is healthy; the process is the last of `services`."""
         port = free_port()
-        self.service(f"api-{port}", "serve", "--port", str(port), **env)
+        self.service(f"api-{port}", command, "--port", str(port), **env)
         base = f"http://127.0.0.1:{port}"
         await wait_healthy(session, base)
         return base

@@ -13,7 +13,7 @@ import pytest
 
 from bench.processes import CLI, ROOT, free_port
 from tests.e2e.conftest import Stack, host_port
-from tests.e2e.harness import eventually, proxy, wait_healthy
+from tests.e2e.harness import eventually, proxy
 from tests.e2e.test_processes import course_grade_count
 
 pytestmark = pytest.mark.e2e
@@ -67,11 +67,8 @@ async def test_the_api_starts_while_postgres_is_down_and_migrates_when_it_answer
     async with proxy(host, port) as pg:
         await pg.cut()  # nothing answers on the proxy's port
         url = stack.database_url.replace(f":{port}/", f":{pg.port}/")
-        api_port = free_port()
-        api = stack.service(command, command, "--port", str(api_port), STATS_DATABASE_URL=url,
-                            STATS_READY_TIMEOUT="0.5")
-        base = f"http://127.0.0.1:{api_port}"
-        await wait_healthy(http, base)
+        base = await stack.api(http, command, STATS_DATABASE_URL=url, STATS_READY_TIMEOUT="0.5")
+        api = stack.services[-1]
         [warning] = [line for line in _warnings(api.log()) if "PostgreSQL" in line]
         assert "is unreachable" in warning and "migrations will be applied when it answers" in warning
         assert "Traceback" not in api.log()
@@ -94,10 +91,8 @@ async def test_without_auto_migrate_a_postgres_that_is_down_is_still_named_at_st
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"  # nothing listens there
-    api_port = free_port()
-    api = stack.service("serve", "serve", "--port", str(api_port), STATS_DATABASE_URL=url,
-                        STATS_AUTO_MIGRATE="false")
-    await wait_healthy(http, f"http://127.0.0.1:{api_port}")
+    await stack.api(http, STATS_DATABASE_URL=url, STATS_AUTO_MIGRATE="false")
+    api = stack.services[-1]
     [warning] = [line for line in _warnings(api.log()) if "PostgreSQL" in line]
     assert f"PostgreSQL at {url} is unreachable" in warning
     assert warning.endswith('reads answer 503 until it answers"}'), warning
@@ -112,11 +107,8 @@ async def test_the_api_starts_while_redis_is_down_and_accepts_writes_when_it_ans
     async with proxy(host, port) as rd:
         await rd.cut()
         url = stack.redis_url.replace(f":{port}", f":{rd.port}")
-        api_port = free_port()
-        api = stack.service(command, command, "--port", str(api_port), STATS_REDIS_URL=url,
-                            STATS_READY_TIMEOUT="0.5")
-        base = f"http://127.0.0.1:{api_port}"
-        await wait_healthy(http, base)
+        base = await stack.api(http, command, STATS_REDIS_URL=url, STATS_READY_TIMEOUT="0.5")
+        api = stack.services[-1]
         log = await eventually(lambda: asyncio.to_thread(api.log), lambda t: "Redis at" in t)
         [warning] = [line for line in _warnings(log) if "Redis at" in line]
         assert "is unreachable" in warning and "writes answer 503" in warning
