@@ -18,8 +18,8 @@ import aiohttp
 import pytest
 
 from bench.processes import free_port
-from tests.e2e.conftest import Stack
-from tests.e2e.harness import eventually
+from tests.e2e.conftest import Stack, host_port
+from tests.e2e.harness import eventually, proxy
 from tests.e2e.private_redis import PrivateRedis
 from tests.e2e.test_processes import BASE_TIME, course_grade_count, get, post, settled_count
 
@@ -205,3 +205,36 @@ async def test_a_queue_without_persistence_is_refused_when_durability_is_require
     last = service.log().strip().splitlines()[-1]
     assert last.startswith("the Redis queue has no persistence"), service.log()
     assert "STATS_QUEUE_REQUIRE_DURABLE=true" in last
+
+
+async def test_a_killed_workers_entries_are_claimed_by_default_and_live_work_is_not(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    """With the default STATS_QUEUE_IDLE_TIMEOUT (15 s): entries a live worker holds through a
+    PostgreSQL outage longer than that stay with it (its heartbeat keeps them fresh); once it is
+    killed, another worker takes them within the idle timeout and a reclaim interval."""
+    host, port = host_port(stack.database_url)
+    async with proxy(host, port) as pg:
+        through_proxy = stack.database_url.replace(f":{port}/", f":{pg.port}/")
+        base = await stack.api(http)
+        first = stack.worker("worker-1", STATS_DATABASE_URL=through_proxy)
+        second = stack.worker("worker-2", STATS_DATABASE_URL=through_proxy)
+        await eventually(lambda: asyncio.sleep(0, second.log()), lambda log: "consuming" in log)
+        await pg.cut()
+        second.signal(signal.SIGSTOP)  # worker-1 takes (nearly) everything posted now
+        bodies = [course_grade("claimed", str(uuid.uuid4())) for _ in range(20)]
+        try:
+            for body in bodies:
+                assert (await post(http, base, "student/grade", body))[0] == 200
+        finally:
+            second.signal(signal.SIGCONT)
+        await asyncio.sleep(20)  # longer than the idle timeout: live work must not move
+        assert not lines(second.log(), "reclaimed"), second.log()
+        first.signal(signal.SIGKILL)
+        await eventually(lambda: asyncio.sleep(0, second.log()),
+                         lambda log: bool(lines(log, "reclaimed")), 40)
+        await pg.restore()
+        final = await settled_count(http, base, "claimed", len(bodies))
+    print(f"\nworker SIGKILL with default timings: 20 POSTs answered 200; {final} counted "
+          f"(expected 20)\n" + "\n".join(lines(second.log(), "reclaimed")))
+    assert final == len(bodies)
