@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import functools
 import logging
 import socket
 import sys
@@ -25,9 +26,11 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         command.add_argument("--port", type=int, help="port to listen on (default: STATS_PORT)")
         return command
 
-    listener("run", "the API and a worker in one process").set_defaults(handler=_run)
+    listener("run", "the API and a worker in one process").set_defaults(
+        handler=functools.partial(_api, with_worker=True)
+    )
     serve = listener("serve", "the API only (events go to Redis)")
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=functools.partial(_api, with_worker=False))
     needs_redis(serve, "`serve` publishes events to the Redis queue", ", or use `run`")
     worker = commands.add_parser("worker", help="a worker: records events from Redis")
     worker.set_defaults(handler=_worker)
@@ -114,20 +117,13 @@ def _refuse_unsafe(settings: Settings) -> None:
         sys.exit(problem)
 
 
-def _run(settings: Settings, args: argparse.Namespace) -> None:
+def _api(settings: Settings, args: argparse.Namespace, *, with_worker: bool) -> None:
+    """`run` (with_worker: the API and a worker in one process) or `serve` (the API only)."""
     _refuse_unsafe(settings)
     sock = _listen(settings)
     settings = with_storage(settings)
     _log_queue(settings)
-    _serve_app(settings, sock, with_worker=True)
-
-
-def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    _refuse_unsafe(settings)
-    sock = _listen(settings)
-    settings = with_storage(settings)
-    _log_queue(settings)
-    _serve_app(settings, sock, with_worker=False)
+    _serve_app(settings, sock, with_worker=with_worker)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
