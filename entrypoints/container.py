@@ -28,6 +28,7 @@ from adapters.postgres import (
     opened,
 )
 from adapters.postgres.analytics_reader import PostgresAnalyticsReader
+from adapters.postgres.change_listener import PostgresChangeFeed
 from adapters.queue.coalescing import CoalescingEventQueue
 from adapters.queue.in_process import InProcessEventQueue
 from adapters.queue.recording import BatchingRecorder
@@ -126,6 +127,18 @@ class Adapters(containers.DeclarativeContainer):
         storage,
         memory=providers.Singleton(InMemoryAnalyticsReader, database=database),
         postgres=providers.Singleton(PostgresAnalyticsReader, pool=postgres_pool),
+    )
+
+    # What each committed transaction changed (the ChangeFeed port): notices of PostgreSQL heard
+    # on a connection of the feed's own, or the in-memory database's own announcements.
+    changes = providers.Selector(
+        storage,
+        memory=database.provided.changes,
+        postgres=providers.Singleton(
+            PostgresChangeFeed,
+            url=settings.provided.database.url,
+            check_interval=settings.provided.database.changes_check_interval,
+        ),
     )
 
     # The queue: a Redis stream read by the workers through taskiq, or none.

@@ -92,6 +92,8 @@ class DatabaseSettings(_Group):
     # Seconds per statement.
     timeout: float = setting(10.0, "STATS_DATABASE_TIMEOUT", gt=0)
     auto_migrate: bool = setting(True, "STATS_AUTO_MIGRATE")
+    # Seconds between checks that the API's connection hearing the workers' changes is alive.
+    changes_check_interval: float = setting(1.0, "STATS_CHANGES_CHECK_INTERVAL", gt=0)
 
     @field_validator("url")
     @classmethod

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from adapters.change_fanout import ChangeFanOut
 from domain.events import CourseGraded, TaskGraded
 from domain.values import CourseId, StudentId, TaskId
 
@@ -16,6 +17,13 @@ class InMemoryDatabase:
     task_events: dict[uuid.UUID, TaskGraded] = field(default_factory=dict)
     current_task_grades: dict[Slot, TaskGraded] = field(default_factory=dict)
     erased_up_to: dict[StudentId, datetime] = field(default_factory=dict)  # tombstones
+    # What each commit changed, as PostgreSQL's notifications tell it (the ChangeFeed port).
+    changes: ChangeFanOut = field(default_factory=ChangeFanOut)
+
+    def courses_of(self, student_id: StudentId) -> set[CourseId]:
+        """The courses in which the student has any grade recorded."""
+        tables = (self.course_grades.values(), self.task_events.values())
+        return {e.course_id for table in tables for e in table if e.student_id == student_id}
 
     def erase(self, student_id: StudentId, up_to: datetime) -> int:
         """Remove the student's grades accepted up to `up_to`; returns how many events went."""

@@ -14,7 +14,7 @@ from domain.events import (
     says_the_same,
     supersedes,
 )
-from domain.values import StudentId
+from domain.values import CourseId, StudentId
 
 
 class InMemoryGradeStore:
@@ -131,6 +131,7 @@ class InMemoryGradeStore:
 
     def commit(self) -> None:
         db = self._db
+        courses, students = self._touched()
         for erasure in self._erasures:
             db.erase(erasure.student_id, erasure.accepted_at)
         for event_id, course_grade in self._course_grades.items():
@@ -143,6 +144,18 @@ class InMemoryGradeStore:
             if supersedes(task_grade, db.current_task_grades.get(task_grade.slot)):
                 db.current_task_grades[task_grade.slot] = task_grade
         self.rollback()
+        db.changes.publish_changed(courses, students)
+
+    def _touched(self) -> tuple[set[CourseId], set[StudentId]]:
+        """Every course and student whose statistics committing may change (with the courses of
+        erased students' grades, read before they go)."""
+        grades = [*self._course_grades.values(), *self._task_events.values()]
+        courses = {e.course_id for e in grades}
+        students = {e.student_id for e in grades}
+        for erasure in self._erasures:
+            students.add(erasure.student_id)
+            courses |= self._db.courses_of(erasure.student_id)
+        return courses, students
 
     def rollback(self) -> None:
         self._course_grades.clear()

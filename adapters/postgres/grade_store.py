@@ -9,6 +9,9 @@ that upsert reports it replaced.
 A large batch (`BULK_THRESHOLD` events or more) is copied into a temporary table first
 (`COPY`, binary) instead of being sent as arrays; the statement is the same.
 
+The transaction notifies the courses and students it touches (`change_notices`), delivered to
+every listening API process when it commits.
+
 A StudentErased splits the batch: the grades before it, the erasure, the grades after it, in
 that order, as the in-memory store applies them one by one.
 """
@@ -19,6 +22,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from adapters.postgres import recording_sql as sql
+from adapters.postgres.change_notices import notify_changed
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
 
 BULK_THRESHOLD = 5000
@@ -47,14 +51,18 @@ class PostgresGradeStore:
             await self._connection.execute(sql.LOCK_FOR_ERASURE)
         changed = 0
         grades: list[Grade] = []
+        courses = {e.course_id for e in events if not isinstance(e, StudentErased)}
         for event in events:
             if isinstance(event, StudentErased):
                 changed += await self._record_grades(grades)
                 grades = []
+                courses |= await self._courses_of(event.student_id)
                 changed += await self._erase(event)
             else:
                 grades.append(event)
-        return changed + await self._record_grades(grades)
+        changed += await self._record_grades(grades)
+        await notify_changed(self._connection, courses, {e.student_id for e in events})
+        return changed
 
     async def reused_ids(self, grades: Sequence[Grade]) -> set[uuid.UUID]:
         if not grades:
@@ -80,6 +88,10 @@ class PostgresGradeStore:
         )
         changed: int = await connection.fetchval(_RECORD_FROM_TABLE)
         return changed
+
+    async def _courses_of(self, student_id: uuid.UUID) -> set[str]:
+        rows = await self._connection.fetch(sql.COURSES_OF_STUDENT, student_id)
+        return {row["course_id"] for row in rows}
 
     async def _erase(self, erasure: StudentErased) -> int:
         connection = self._connection

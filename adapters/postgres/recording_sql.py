@@ -323,6 +323,13 @@ JOIN current_task_grades c USING (student_id, course_id, task_id)
 WHERE e.student_id = $1 AND e.accepted_at > $2 AND c.accepted_at <= $2
 """
 
+# The courses whose statistics an erasure of the student may change (read before it).
+COURSES_OF_STUDENT = """
+SELECT course_id FROM course_grades WHERE student_id = $1
+UNION
+SELECT course_id FROM current_task_grades WHERE student_id = $1
+"""
+
 # Survivors are recorded again through the ordinary statement, which needs them not to be known.
 FORGET_TASK_EVENTS = "DELETE FROM task_grade_events WHERE event_id = ANY($1::uuid[])"
 

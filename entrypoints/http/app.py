@@ -59,6 +59,7 @@ def create_app(
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)
+    app.cleanup_ctx.append(_hearing_changes)
     app.cleanup_ctx.extend(start(container) for start in background)
     return app
 
@@ -77,3 +78,9 @@ async def _adapters(app: web.Application) -> AsyncIterator[None]:
         durable = lambda: check_queue_durability(queue_inspector(app), settings)
         async with queue_set_up(broker, guard, settings.queue.url or "", then=durable):
             yield
+
+
+async def _hearing_changes(app: web.Application) -> AsyncIterator[None]:
+    """The change feed's connection, kept while the app runs."""
+    async with app[CONTAINER].adapters.changes().running():
+        yield
