@@ -219,7 +219,9 @@ async def test_a_killed_workers_entries_are_claimed_by_default_and_live_work_is_
         base = await stack.api(http)
         first = stack.worker("worker-1", STATS_DATABASE_URL=through_proxy)
         second = stack.worker("worker-2", STATS_DATABASE_URL=through_proxy)
-        await eventually(lambda: asyncio.sleep(0, second.log()), lambda log: "consuming" in log)
+        for worker in (first, second):  # both past their start-up check of PostgreSQL
+            await eventually(lambda w=worker: asyncio.sleep(0, w.log()),
+                             lambda log: "consuming" in log)
         await pg.cut()
         second.signal(signal.SIGSTOP)  # worker-1 takes (nearly) everything posted now
         bodies = [course_grade("claimed", str(uuid.uuid4())) for _ in range(20)]
