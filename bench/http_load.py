@@ -15,7 +15,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +51,11 @@ ANALYTICS_ENDPOINTS = (
     Endpoint("student's courses", "/stats/student/{student}/courses"),
 )
 HEALTH = Endpoint("health (no database)", "/stats/health")
+# The latency percentiles a load reports, fine enough near the tail that the loads of several
+# generators (one per API process) can be merged into the percentiles of all their requests.
+PERCENTILE_GRID = (
+    *range(1, 100), *(99 + tenth / 10 for tenth in range(1, 10)), 99.99, 100,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +76,72 @@ class LoadResult:
     p90_ms: float
     p99_ms: float
     max_ms: float
+    # latency (ms) at each PERCENTILE_GRID point, for merging; empty when not known
+    percentiles: Sequence[float] = field(default=(), repr=False)
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "rps": round(self.rps, 1)}
+        fields = asdict(self)
+        del fields["percentiles"]
+        return {**fields, "rps": round(self.rps, 1)}
+
+
+def merge_results(parts: Sequence[LoadResult]) -> LoadResult:
+    """The loads of generators that ran side by side (one per API process) as one load: requests
+    and errors add up over the longest of their times, and each latency percentile is that of all
+    their requests together, from their percentile grids (each part weighted by its requests)."""
+    if len(parts) == 1:
+        return parts[0]
+    requests = sum(p.requests for p in parts)
+
+    def merged(q: float) -> float:
+        return merged_percentile(
+            [(p.requests, p.percentiles) for p in parts if p.requests and p.percentiles], q
+        )
+
+    return LoadResult(
+        generator=parts[0].generator, requests=requests,
+        seconds=max(p.seconds for p in parts), errors=sum(p.errors for p in parts),
+        p50_ms=merged(50), p90_ms=merged(90), p99_ms=merged(99),
+        max_ms=max(p.max_ms for p in parts),
+        percentiles=tuple(merged(q) for q in PERCENTILE_GRID),
+    )
+
+
+def chain_results(rounds: Sequence[LoadResult]) -> LoadResult:
+    """Loads that ran one after another (the rounds of an A/B comparison) as one: their
+    requests over the sum of their times, latencies as in merge_results."""
+    merged = merge_results(rounds)
+    return replace(merged, seconds=sum(r.seconds for r in rounds))
+
+
+def merged_percentile(parts: Sequence[tuple[int, Sequence[float]]], q: float) -> float:
+    """The `q`th percentile of the union of samples whose sizes and PERCENTILE_GRID latencies
+    are `parts`: the least grid latency below or at which `q`% of all samples fall (each part's
+    share at a latency read from its own grid, stepwise)."""
+    total = sum(n for n, _ in parts)
+    if not total:
+        return 0.0
+    candidates = sorted({v for _, grid in parts for v in grid})
+    for value in candidates:
+        below = sum(n * _share_at_or_below(grid, value) for n, grid in parts)
+        if below >= q / 100 * total - 1e-9:
+            return value
+    return candidates[-1]
+
+
+def _share_at_or_below(grid: Sequence[float], value: float) -> float:
+    """Of one part: the share of its samples at or below `value`, by its grid."""
+    share = 0.0
+    for point, latency in zip(PERCENTILE_GRID, grid, strict=True):
+        if latency <= value:
+            share = point / 100
+        else:
+            break
+    return share
 
 
 def wrk_path() -> str | None:
@@ -128,6 +192,38 @@ async def run_load(
     raise RuntimeError(f"load generator failed ({process.returncode}): {err.decode()[-2000:]}")
 
 
+async def run_split_load(
+    base_urls: Sequence[str],
+    endpoint: Endpoint,
+    targets: Targets,
+    *,
+    connections: int,
+    duration: float,
+    workdir: Path,
+    threads: int = 1,
+    use_wrk: bool = True,
+    on_start: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """`connections` split evenly over `base_urls` (one API process each), a load generator per
+    URL, all at once; their results merged (merge_results)."""
+    shares = split_connections(connections, len(base_urls))
+    parts = await asyncio.gather(*(
+        run_load(
+            url, endpoint, targets, connections=share, duration=duration,
+            workdir=workdir / str(i), threads=min(threads, share), use_wrk=use_wrk,
+            on_start=on_start,
+        )
+        for i, (url, share) in enumerate(zip(base_urls, shares, strict=True)) if share
+    ))
+    return merge_results(parts)
+
+
+def split_connections(connections: int, parts: int) -> list[int]:
+    """`connections` over `parts` as evenly as whole numbers allow, the first ones taking more."""
+    base, extra = divmod(connections, parts)
+    return [base + (i < extra) for i in range(parts)]
+
+
 def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -159,15 +255,21 @@ function request()
   return wrk.format("GET", path)
 end
 
+local grid = {{{",".join(repr(float(q)) for q in PERCENTILE_GRID)}}}
+
 function done(summary, latency, requests)
   local e = summary.errors
+  local points = {{}}
+  for i, q in ipairs(grid) do
+    points[i] = string.format("%.3f", latency:percentile(q) / 1e3)
+  end
   io.write(string.format(
     '{_MARK}{{"generator": "wrk", "requests": %d, "seconds": %.6f, "errors": %d, ' ..
-    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f}}\\n',
+    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f, "percentiles": [%s]}}\\n',
     summary.requests, summary.duration / 1e6,
     e.connect + e.read + e.write + e.status + e.timeout,
     latency:percentile(50) / 1e3, latency:percentile(90) / 1e3,
-    latency:percentile(99) / 1e3, latency.max / 1e3))
+    latency:percentile(99) / 1e3, latency.max / 1e3, table.concat(points, ",")))
 end
 """
 
@@ -218,6 +320,7 @@ async def _client(spec: dict[str, object], connections: int, duration: float) ->
         generator="aiohttp", requests=len(latencies), seconds=seconds, errors=errors,
         p50_ms=percentile(latencies, 50) * 1e3, p90_ms=percentile(latencies, 90) * 1e3,
         p99_ms=percentile(latencies, 99) * 1e3, max_ms=(latencies[-1] if latencies else 0) * 1e3,
+        percentiles=tuple(percentile(latencies, q) * 1e3 for q in PERCENTILE_GRID),
     )
 
 

@@ -41,7 +41,7 @@ from redis.asyncio import Redis
 
 from adapters.queue.redis.inspection import queue_stats
 from bench import ingest_wrk
-from bench.http_load import percentile, wrk_path
+from bench.http_load import percentile, split_connections, wrk_path
 
 _MARK = "BENCH_JSON "
 
@@ -104,7 +104,9 @@ class _Student:
 
 class Ingest:
     def __init__(self, spec: dict[str, object]) -> None:
-        self.base_url = str(spec["base_url"])
+        # one URL per API process; the POSTs are spread over them evenly
+        self.base_urls: list[str] = list(spec.get("base_urls") or [spec["base_url"]])  # type: ignore[call-overload]
+        self.base_url = self.base_urls[0]
         self.courses: list[str] = list(spec["courses"])  # type: ignore[call-overload]
         self.tasks: list[str] = list(spec["tasks"])  # type: ignore[call-overload]
         self.connections = int(spec["connections"])  # type: ignore[call-overload]
@@ -144,9 +146,10 @@ class Ingest:
                     drained = asyncio.create_task(self._wait_drained(redis, deadline))
                     await self._wrk_clients(self.wrk, deadline)
                 else:
-                    await asyncio.gather(
-                        *(self._client(posts, deadline) for _ in range(self.connections))
-                    )
+                    await asyncio.gather(*(
+                        self._client(posts, deadline, self.base_urls[i % len(self.base_urls)])
+                        for i in range(self.connections)
+                    ))
                     self.report.post_seconds = time.perf_counter() - started
                     drained = asyncio.create_task(self._wait_drained(redis, time.perf_counter()))
                 await prober
@@ -165,7 +168,38 @@ class Ingest:
         return self.report
 
     async def _wrk_clients(self, wrk: str, deadline: float) -> None:
-        """POST from wrk until `deadline` (a time.perf_counter() reading)."""
+        """POST from wrk until `deadline` (a time.perf_counter() reading): one wrk per API
+        process, the connections split evenly between them."""
+        shares = split_connections(self.connections, len(self.base_urls))
+        results = await asyncio.gather(*(
+            self._one_wrk(wrk, url, share, deadline)
+            for url, share in zip(self.base_urls, shares, strict=True) if share
+        ))
+        self.report.post_seconds = self.duration
+        answered = sum(r.posts_answered for _, r in results) or 1
+        for tag, result in results:
+            for s in result.students:
+                self.students.append(_Student(
+                    ingest_wrk.student_id(tag, s.thread, s.index),
+                    ingest_wrk.course_of(self.courses, s.thread, s.index),
+                    s.task_grades, s.course_grades,
+                ))
+            for status, count in result.statuses.items():
+                self._statuses[status] += count
+            accepted = sum(s.task_grades + s.course_grades for s in result.students)
+            self._statuses["200"] += accepted
+            self.report.failed_posts += result.posts_answered - accepted + result.unconfirmed
+            if result.unconfirmed:
+                self._statuses["unanswered"] += result.unconfirmed
+        # p50: the mean of the wrks' weighted by their POSTs; p99: the slowest wrk's
+        self._wrk_latency = (
+            sum(r.p50_ms * r.posts_answered for _, r in results) / answered,
+            max(r.p99_ms for _, r in results),
+        )
+
+    async def _one_wrk(
+        self, wrk: str, base_url: str, connections: int, deadline: float
+    ) -> tuple[str, ingest_wrk.WrkResult]:
         workdir = Path(tempfile.mkdtemp(prefix="ingest-wrk-"))
         out = workdir / "result.txt"
         tag = uuid.uuid4().hex[:8]
@@ -177,31 +211,17 @@ class Ingest:
         ))
         process = await asyncio.create_subprocess_exec(
             *ingest_wrk.command(
-                wrk, self.base_url, script, threads=self.threads,
-                connections=self.connections, duration=self.duration,
+                wrk, base_url, script, threads=min(self.threads, connections),
+                connections=connections, duration=self.duration,
             ),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         _, err = await process.communicate()
-        self.report.post_seconds = self.duration
         if not out.exists():
             raise RuntimeError(f"wrk failed ({process.returncode}): {err.decode()[-2000:]}")
         result = ingest_wrk.parse_result(out)
         shutil.rmtree(workdir, ignore_errors=True)
-        for s in result.students:
-            self.students.append(_Student(
-                ingest_wrk.student_id(tag, s.thread, s.index),
-                ingest_wrk.course_of(self.courses, s.thread, s.index),
-                s.task_grades, s.course_grades,
-            ))
-        for status, count in result.statuses.items():
-            self._statuses[status] += count
-        accepted = sum(s.task_grades + s.course_grades for s in result.students)
-        self._statuses["200"] += accepted
-        self.report.failed_posts += result.posts_answered - accepted + result.unconfirmed
-        if result.unconfirmed:
-            self._statuses["unanswered"] += result.unconfirmed
-        self._wrk_latency = (result.p50_ms, result.p99_ms)
+        return tag, result
 
     def _body(self, student: _Student, task: str | None) -> bytes:
         graded_at = self._graded_at + timedelta(seconds=random.randrange(3600))
@@ -219,7 +239,10 @@ class Ingest:
         self.students.append(student)
         return student
 
-    async def _post(self, session: aiohttp.ClientSession, student: _Student, task: str | None) -> float | None:
+    async def _post(
+        self, session: aiohttp.ClientSession, student: _Student, task: str | None,
+        base_url: str | None = None,
+    ) -> float | None:
         """POST one grade (retrying the same event on failure); the time its answer (200) arrived."""
         path = "/stats/student/task/grade" if task is not None else "/stats/student/grade"
         body = self._body(student, task)
@@ -227,7 +250,8 @@ class Ingest:
         for _ in range(3):
             started = time.perf_counter()
             try:
-                async with session.post(self.base_url + path, data=body, headers=headers) as r:
+                async with session.post((base_url or self.base_url) + path, data=body,
+                                        headers=headers) as r:
                     await r.read()
                     status = str(r.status)
             except (TimeoutError, aiohttp.ClientError) as e:
@@ -247,7 +271,7 @@ class Ingest:
         self.report.failed_posts += 1
         return None
 
-    async def _client(self, session: aiohttp.ClientSession, deadline: float) -> None:
+    async def _client(self, session: aiohttp.ClientSession, deadline: float, base_url: str) -> None:
         half = len(self.tasks) // 2
         plan: list[str | None] = [*self.tasks[:half], None, *self.tasks[half:], None]
         while True:
@@ -255,7 +279,7 @@ class Ingest:
             for task in plan:
                 if time.perf_counter() >= deadline:
                     return
-                await self._post(session, student, task)
+                await self._post(session, student, task, base_url)
 
     async def _probe(self, session: aiohttp.ClientSession, deadline: float) -> None:
         watching: set[asyncio.Task[None]] = set()

@@ -23,7 +23,7 @@ _BY_NAME = {"redis-server": "redis"}
 class Usage:
     seconds: float = 0.0
     cpu_percent: dict[str, float] = field(default_factory=dict)  # role -> % of one core
-    max_rss_mb: dict[str, float] = field(default_factory=dict)  # role -> MiB
+    max_rss_mb: dict[str, float] = field(default_factory=dict)  # process label -> MiB
     machine_busy_percent: float = 0.0  # of all cores
     cores: int = field(default_factory=lambda: psutil.cpu_count() or 1)
 
@@ -48,12 +48,16 @@ class Sampler:
         self.postgres_url = postgres_url  # to find the backends of `database`
         self.database: str | None = None
         self._pids: dict[int, str] = {}
+        self._labels: dict[int, str] = {}  # the name its memory is reported under
 
-    def watch(self, role: str, pid: int) -> None:
+    def watch(self, role: str, pid: int, label: str | None = None) -> None:
+        """CPU of `pid` counts to `role`; its memory is reported as `label` (default: `role`)."""
         self._pids[pid] = role
+        self._labels[pid] = label or role
 
     def forget(self, pid: int) -> None:
         self._pids.pop(pid, None)
+        self._labels.pop(pid, None)
 
     @contextlib.asynccontextmanager
     async def measure(self) -> AsyncIterator[Usage]:
@@ -75,10 +79,10 @@ class Sampler:
                 for pid, (role, cpu) in (await self._cpu_snapshot(connection)).items():
                     first.setdefault(pid, 0.0)  # appeared during the measurement
                     last[pid] = (role, cpu)
-                for pid, role in list(self._pids.items()):
+                for pid, label in list(self._labels.items()):
                     rss = _rss_mb(pid)
                     if rss is not None:
-                        usage.max_rss_mb[role] = max(usage.max_rss_mb.get(role, 0.0), rss)
+                        usage.max_rss_mb[label] = max(usage.max_rss_mb.get(label, 0.0), rss)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.interval)
                 if stop.is_set():

@@ -66,9 +66,43 @@ def service(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> P
     return Process(name, CLI + args, env, log_dir)
 
 
-def ceiling(port: int, log_dir: Path) -> Process:
-    return Process("ceiling", [sys.executable, "-m", "bench.ceiling", "--port", str(port)], {},
-                   log_dir)
+class Group:
+    """Processes of one kind, each listening on a port of its own: the benchmark can then load
+    them evenly and ask each one whether it shows a new grade (with SO_REUSEPORT, as
+    `serve --processes N` shares one port, a client cannot choose the process that answers)."""
+
+    def __init__(self, processes: list[Process], ports: list[int]) -> None:
+        self.processes = processes
+        self.urls = [f"http://127.0.0.1:{port}" for port in ports]
+
+    async def wait_healthy(self, path: str) -> None:
+        await asyncio.gather(*(
+            wait_healthy(process, url + path)
+            for process, url in zip(self.processes, self.urls, strict=True)
+        ))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
+def services(name: str, count: int, env: dict[str, str], log_dir: Path) -> Group:
+    """`count` API processes (`classconnect-stats serve`), named `{name}-{i}`."""
+    ports = [free_port() for _ in range(count)]
+    return Group(
+        [service(f"{name}-{i}", ["serve", "--port", str(port)], env, log_dir)
+         for i, port in enumerate(ports)],
+        ports,
+    )
+
+
+def ceilings(count: int, log_dir: Path) -> Group:
+    ports = [free_port() for _ in range(count)]
+    return Group(
+        [Process(f"ceiling-{i}", [sys.executable, "-m", "bench.ceiling", "--port", str(port)], {},
+                 log_dir) for i, port in enumerate(ports)],
+        ports,
+    )
 
 
 async def wait_healthy(process: Process, url: str, timeout: float = 60.0) -> None:

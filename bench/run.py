@@ -1,13 +1,19 @@
 """The benchmark, end to end: `make bench ARGS="..."` or `python -m bench ...` (from a checkout).
 
-For each dataset size (`--scales`, smallest first) in a fresh database `ccstats_bench_*` (created
-and dropped here), with its own Redis stream:
-1. load the dataset through the bulk write path (progress on stderr);
-2. start the API (`classconnect-stats serve`) and measure every read endpoint, under
-   `--connections` concurrent connections for `--duration` seconds each, after a warm-up;
-3. at the largest size, start the worker(s) and measure end-to-end single-event ingest.
-The ceiling (a bare aiohttp JSON handler) is measured once, the same way. Prints one table and
-writes it, with every figure behind it, as JSON (`--json-out`).
+1. Load each dataset size (`--scales`, default 10k and `--task-grades`) into a fresh database
+   `ccstats_bench_*` (created and dropped here) through the bulk write path.
+2. Start `--api-processes` API processes (`classconnect-stats serve`, each on a port of its own)
+   and `--workers` workers on the largest dataset.
+3. Mixed run: the ceiling (as many bare aiohttp handlers as API processes) is measured; then,
+   while grades arrive at `--write-rate` single POSTs per second and freshness probes check that
+   every read shows a new grade on every API process (bench.writer), every read endpoint is
+   loaded at `--connections` (throughput) and at `--p99-connections` (latency); then the
+   ceiling once more.
+4. A/B: every read alternately on the smallest and the largest dataset (API processes on each),
+   in short rounds, the order swapped every round, so that the machine's drift cancels out.
+5. Ingest: single POSTs as fast as `--connections` clients go, end to end.
+Memory is the largest RSS of each process over the run. Prints one table with a verdict on
+each target (bench.report) and writes it, with every figure behind it, as JSON (`--json-out`).
 """
 
 import argparse
@@ -30,6 +36,7 @@ from redis.asyncio import Redis
 
 from bench import load as loading
 from bench.dataset import Dataset, DatasetShape, scaled_shape, with_size
+from bench.freshness import probe_courses
 from bench.http_load import (
     ANALYTICS_ENDPOINTS,
     HEALTH,
@@ -37,21 +44,14 @@ from bench.http_load import (
     Endpoint,
     LoadResult,
     Targets,
-    run_load,
+    chain_results,
+    run_split_load,
     wrk_path,
 )
 from bench.metrics import Sampler, Usage
-from bench.processes import ROOT, Process, ceiling, free_port, service, wait_healthy
+from bench.processes import ROOT, Group, Process, ceilings, service, services
+from bench.report import _short, table, targets
 
-READ_RPS_TARGET = 5_000
-READ_P99_TARGET_MS = 10.0
-CEILING_SHARE_TARGET = 0.15
-SCALE_RATIO_TARGET = 1.5
-INGEST_RATE_TARGET = 5_000
-FRESHNESS_P99_TARGET_MS = 1_000.0
-BULK_RATE_TARGET = 100_000
-API_RSS_TARGET_MB = 150.0
-WORKER_RSS_TARGET_MB = 250.0
 WARM_UP_SECONDS = 2.0
 MAX_TARGET_PAIRS = 10_000
 
@@ -69,20 +69,38 @@ def parser() -> argparse.ArgumentParser:
     size.add_argument("--tasks-per-course", type=int, default=20)
     size.add_argument("--seed", type=int, default=1)
     size.add_argument(
-        "--scales", type=_sizes, help="task-grade counts to measure reads at, comma-separated; the largest is "
-        "the main dataset (default: 10000 and --task-grades)",
+        "--scales", type=_sizes, help="task-grade counts of the datasets to load, comma-separated: the "
+        "largest is the main dataset, the A/B compares it with the smallest (default: 10000 and "
+        "--task-grades)",
     )
     size.add_argument(
         "--batch-size", type=int,
         help="events per batch (default: bulk_load's own; 5,000 on the record path)",
     )
     run = p.add_argument_group("measurement")
-    run.add_argument("--duration", type=float, default=10.0, help="seconds per read endpoint")
-    run.add_argument("--ingest-duration", type=float, default=30.0, help="seconds of POSTs")
+    run.add_argument("--api-processes", type=int, default=2,
+                     help="API processes (each `serve` on a port of its own); the ceiling runs as "
+                     "many bare handlers")
+    run.add_argument("--workers", type=int, default=2, help="worker processes")
     run.add_argument("--connections", type=int, default=64)
-    run.add_argument("--workers", type=int, default=1, help="worker processes for the ingest")
+    run.add_argument("--duration", type=float, default=10.0,
+                     help="seconds per read endpoint at --connections")
+    run.add_argument("--p99-connections", type=int, default=16)
+    run.add_argument("--p99-duration", type=float, default=5.0,
+                     help="seconds per read endpoint at --p99-connections")
+    run.add_argument("--write-rate", type=float, default=200.0,
+                     help="single grade POSTs per second during the reads (mixed mode)")
+    run.add_argument("--probe-rate", type=float, default=1.0,
+                     help="freshness probes started per second during the reads")
+    run.add_argument("--ab-rounds", type=int, default=3,
+                     help="rounds of the interleaved comparison of the smallest and largest "
+                     "datasets (each round: one run on each, the order alternating)")
+    run.add_argument("--ab-duration", type=float, default=3.0, help="seconds per A/B run")
+    run.add_argument("--ingest-duration", type=float, default=30.0, help="seconds of POSTs")
     run.add_argument("--wrk-threads", type=int, default=1)
     run.add_argument("--no-wrk", action="store_true", help="use the built-in aiohttp client")
+    run.add_argument("--skip-mixed", action="store_true", help="no mixed run (reads + writes)")
+    run.add_argument("--skip-ab", action="store_true", help="no interleaved A/B comparison")
     run.add_argument("--skip-ingest", action="store_true")
     env = p.add_argument_group("services")
     env.add_argument(
@@ -144,7 +162,6 @@ class Bench:
         self.args = args
         self.command = command
         self.run_id = uuid.uuid4().hex[:8]
-        self.namespace = f"ccstats-bench-{self.run_id}"
         self.out_dir: Path = args.json_out.parent
         # The services' logs (the API's access log: hundreds of MB at the default size).
         self.log_dir = Path(tempfile.gettempdir()) / f"ccstats-bench-{self.run_id}"
@@ -152,40 +169,104 @@ class Bench:
         self.use_wrk = not args.no_wrk and wrk_path() is not None
         self.phases: dict[str, float] = {}
         self.results: dict[str, Any] = {}
+        self.memory: dict[str, float] = {}  # process label -> max RSS (MiB) over the run
+        self.namespaces: list[str] = []
 
     async def run(self) -> None:
         started = time.monotonic()
         if not self.args.no_wrk and not self.use_wrk:
             _say("wrk is not installed (Debian: apt-get install wrk); using the built-in "
                  "aiohttp load generator, which saturates before the API does")
+        args = self.args
         self.results = {
             "command": self.command,
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": await self._machine(),
             "settings": {
-                "connections": self.args.connections, "duration_s": self.args.duration,
-                "ingest_duration_s": self.args.ingest_duration, "workers": self.args.workers,
+                "api_processes": args.api_processes, "workers": args.workers,
+                "connections": args.connections, "duration_s": args.duration,
+                "p99_connections": args.p99_connections, "p99_duration_s": args.p99_duration,
+                "write_rate": args.write_rate, "probe_rate": args.probe_rate,
+                "ab_rounds": args.ab_rounds, "ab_duration_s": args.ab_duration,
+                "ingest_duration_s": args.ingest_duration,
                 "load_generator": "wrk" if self.use_wrk else "aiohttp (built-in)",
             },
             "scales": [],
         }
+        created: list[str] = []
         try:
-            with self._phase("ceiling"):
-                self.results["ceiling"] = await self._ceiling()
-            all_shapes = shapes(self.args)
-            for shape in all_shapes:
-                main_scale = shape is all_shapes[-1]
-                self.results["scales"].append(await self._scale(shape, main_scale))
+            urls = []
+            for shape in shapes(args):
+                name, url = await self._database(shape)
+                if name:
+                    created.append(name)
+                scale: dict[str, Any] = {"shape": asdict(shape), "database": url}
+                if not args.skip_load:
+                    scale["load"] = await self._load(shape, url)
+                self.results["scales"].append(scale)
+                urls.append(url)
+            await self._measure_all(urls)
         finally:
             await self._clean_redis()
+            for name in created:
+                if args.keep_database:
+                    _say(f"kept database {name}")
+                else:
+                    await self._drop(name)
+        self.results["memory"] = {k: round(v, 1) for k, v in sorted(self.memory.items())}
         self.results["phases_s"] = {k: round(v, 1) for k, v in self.phases.items()}
         self.results["total_s"] = round(time.monotonic() - started, 1)
         self.results["targets"] = targets(self.results)
         text = table(self.results)
         print(text)
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.args.json_out.write_text(json.dumps({**self.results, "table": text}, indent=2) + "\n")
-        _say(f"written: {self.args.json_out}; the services' logs are in {self.log_dir}")
+        args.json_out.write_text(json.dumps({**self.results, "table": text}, indent=2) + "\n")
+        _say(f"written: {args.json_out}; the services' logs are in {self.log_dir}")
+
+    async def _measure_all(self, urls: list[str]) -> None:
+        """The mixed run, the A/B comparison and the ingest, on one set of API processes and
+        workers on the largest dataset (and, for the A/B, API processes on the smallest)."""
+        args = self.args
+        main_shape = DatasetShape(**self.results["scales"][-1]["shape"])
+        env = self._service_env(urls[-1], "main")
+        api = services("api", args.api_processes, env, self.log_dir)
+        workers = [service(f"worker-{i}", ["worker"], env, self.log_dir)
+                   for i in range(args.workers)]
+        try:
+            await api.wait_healthy(HEALTH.template)
+            for i, process in enumerate(api.processes):
+                self.sampler.watch("api", process.pid, f"api-{i}")
+            for i, worker in enumerate(workers):
+                self.sampler.watch("worker", worker.pid, f"worker-{i}")
+            await self._wait_consumers(workers)
+            self.sampler.database = _database_name(urls[-1])
+            if not args.skip_mixed:
+                with self._phase("mixed"):
+                    self.results["mixed"] = await self._mixed(api, main_shape)
+            if not args.skip_ab and len(urls) > 1:
+                with self._phase("a/b"):
+                    self.results["ab"] = await self._ab(urls[0], api, main_shape)
+            if not args.skip_ingest:
+                with self._phase("ingest"):
+                    self.results["ingest"] = await self._ingest(api, main_shape)
+        finally:
+            api.stop()
+            for worker in workers:
+                worker.stop()
+
+    async def _load(self, shape: DatasetShape, url: str) -> dict[str, Any]:
+        label = f"{shape.task_grades:,}"
+        _say(f"dataset {label}: {shape.describe()}")
+        with self._phase(f"load {label}"):
+            report = await loading.load(
+                url, Dataset(shape), batch_size=self.args.batch_size, label=f"loading {label}",
+            )
+        _say(f"  loaded with {report.method}: {report.events:,} grades in "
+             f"{report.seconds:.1f} s = {report.rate:,.0f}/s (waiting "
+             f"{report.generation_seconds:.1f} s for the generator); vacuum analyze "
+             f"{report.analyze_seconds:.1f} s; database {report.database_bytes / 2**20:,.0f} MiB")
+        return {**asdict(report), "rate": round(report.rate, 1),
+                "database_rate": round(report.database_rate, 1)}
 
     def _phase(self, name: str) -> "_Phase":
         return _Phase(self.phases, name)
@@ -223,93 +304,170 @@ class Bench:
             "postgres": postgres, "redis": redis_version, "wrk": wrk,
         }
 
-    async def _measure(
-        self, base_url: str, endpoint: Endpoint, targets: Targets, server_pid: int, role: str
-    ) -> dict[str, Any]:
-        workdir = self.log_dir / "load"
+    async def _load_on(
+        self, urls: list[str], endpoint: Endpoint, targets: Targets, connections: int,
+        duration: float, *, measured: bool = True,
+    ) -> tuple[LoadResult, Usage | None]:
         common: dict[str, Any] = {
-            "connections": self.args.connections, "workdir": workdir,
+            "connections": connections, "workdir": self.log_dir / "load",
             "threads": self.args.wrk_threads, "use_wrk": self.use_wrk,
         }
-        await run_load(base_url, endpoint, targets, duration=WARM_UP_SECONDS, **common)
-        self.sampler.watch(role, server_pid)
+        if not measured:
+            return await run_split_load(urls, endpoint, targets, duration=duration, **common), None
         async with self.sampler.measure() as usage:
-            result: LoadResult = await run_load(
-                base_url, endpoint, targets, duration=self.args.duration,
+            result = await run_split_load(
+                urls, endpoint, targets, duration=duration,
                 on_start=lambda pid: self.sampler.watch("load", pid), **common,
             )
-        _say(f"  {endpoint.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-             f"p99 {result.p99_ms:.2f} ms, errors {result.errors}; cpu {usage.summary()}")
-        return {"path": endpoint.template, **result.as_dict(), "usage": _usage(usage)}
+        self._remember(usage)
+        return result, usage
 
-    async def _ceiling(self) -> dict[str, Any]:
-        port = free_port()
-        process = ceiling(port, self.log_dir)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            await wait_healthy(process, base + HEALTH.template)
-            _say("ceiling (bare aiohttp JSON handler):")
-            return await self._measure(
-                base, Endpoint("ceiling", HEALTH.template), Targets([("-", "-")], ["-"]),
-                process.pid, "api",
-            )
-        finally:
-            process.stop()
+    def _remember(self, usage: Usage) -> None:
+        for label, rss in usage.max_rss_mb.items():
+            self.memory[label] = max(self.memory.get(label, 0.0), rss)
 
-    async def _scale(self, shape: DatasetShape, main_scale: bool) -> dict[str, Any]:
-        label = f"{shape.task_grades:,}"
-        _say(f"dataset {label}: {shape.describe()}")
-        result: dict[str, Any] = {"shape": asdict(shape), "main": main_scale}
-        database, url = await self._database(shape)
-        self.sampler.database = url.rpartition("/")[2].split("?")[0]
+    async def _read(self, urls: list[str], endpoint: Endpoint, targets: Targets) -> dict[str, Any]:
+        """One read at --connections (throughput) and --p99-connections (latency)."""
+        args = self.args
+        await self._load_on(urls, endpoint, targets, args.connections, WARM_UP_SECONDS,
+                             measured=False)
+        result, usage = await self._load_on(urls, endpoint, targets, args.connections,
+                                            args.duration)
+        low, _ = await self._load_on(urls, endpoint, targets, args.p99_connections,
+                                     args.p99_duration)
+        assert usage is not None
+        _say(f"  {endpoint.name}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 "
+             f"{result.p99_ms:.2f} ms, errors {result.errors}; at {args.p99_connections} "
+             f"connections p99 {low.p99_ms:.2f} ms; cpu {usage.summary()}")
+        return {
+            "path": endpoint.template, **result.as_dict(), "usage": _usage(usage),
+            "low": low.as_dict(),
+        }
+
+    async def _ceiling(self, targets: Targets) -> dict[str, Any]:
+        group = ceilings(self.args.api_processes, self.log_dir)
         try:
-            if not self.args.skip_load:
-                with self._phase(f"load {label}"):
-                    report = await loading.load(
-                        url, Dataset(shape), batch_size=self.args.batch_size,
-                        label=f"loading {label}",
-                    )
-                result["load"] = {
-                    **asdict(report), "rate": round(report.rate, 1),
-                    "database_rate": round(report.database_rate, 1),
-                }
-                _say(f"  loaded with {report.method}: {report.events:,} grades in "
-                     f"{report.seconds:.1f} s = {report.rate:,.0f}/s (waiting "
-                     f"{report.generation_seconds:.1f} s for the generator); vacuum analyze "
-                     f"{report.analyze_seconds:.1f} s; database {report.database_bytes / 2**20:,.0f} MiB")
-            env = self._service_env(url)
-            port = free_port()
-            api = service(f"api-{shape.task_grades}", ["serve", "--port", str(port)], env,
-                          self.log_dir)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                await wait_healthy(api, base + HEALTH.template)
-                targets = self._targets(shape)
-                with self._phase(f"reads {label}"):
-                    result["reads"] = {}
-                    for endpoint in (HEALTH, *READ_ENDPOINTS, *ANALYTICS_ENDPOINTS):
-                        result["reads"][endpoint.name] = await self._measure(
-                            base, endpoint, targets, api.pid, "api"
-                        )
-                if main_scale and not self.args.skip_ingest:
-                    with self._phase("ingest"):
-                        result["ingest"] = await self._ingest(base, api, env, shape)
-            finally:
-                api.stop()
-                self.sampler.forget(api.pid)
+            await group.wait_healthy(HEALTH.template)
+            for process in group.processes:
+                self.sampler.watch("api", process.pid, "ceiling")
+            _say(f"ceiling ({self.args.api_processes} bare aiohttp JSON handlers):")
+            return await self._read(group.urls, Endpoint("ceiling", HEALTH.template), targets)
         finally:
-            if database and not self.args.keep_database:
-                await self._drop(database)
-            elif database:
-                _say(f"  kept database {url}")
+            group.stop()
+            for process in group.processes:
+                self.sampler.forget(process.pid)
+
+    async def _mixed(self, api: Group, shape: DatasetShape) -> dict[str, Any]:
+        """Every read while grades arrive at --write-rate, freshness probed meanwhile; the
+        ceiling measured before and after."""
+        args = self.args
+        targets = self._targets(shape)
+        nothing = Targets([("-", "-")], ["-"])
+        result: dict[str, Any] = {"ceiling_before": await self._ceiling(nothing)}
+        writer = await self._start_writer(api, shape)
+        _say(f"mixed: every read with {args.write_rate:.0f} grades/s arriving, "
+             f"{args.api_processes} API processes, {args.workers} workers")
+        try:
+            result["reads"] = {}
+            for endpoint in (HEALTH, *READ_ENDPOINTS, *ANALYTICS_ENDPOINTS):
+                result["reads"][endpoint.name] = await self._read(api.urls, endpoint, targets)
+        finally:
+            result["writes"] = await self._stop_writer(writer)
+        result["ceiling_after"] = await self._ceiling(nothing)
+        before, after = result["ceiling_before"]["rps"], result["ceiling_after"]["rps"]
+        result["ceiling_rps"] = round((before + after) / 2, 1)
+        w = result["writes"]
+        _say(f"  writes: {w['accepted']:,} accepted ({w['accepted_rate']:,.0f}/s of "
+             f"{w['target_rate']:,.0f}), failed {w['failed']}; freshness over {w['probes']} "
+             f"probes p50 {w['freshness']['p50_ms']:.0f} ms, p99 {w['freshness']['p99_ms']:.0f} "
+             f"ms, never visible {w['never_visible']}; ceiling {before:,.0f} then {after:,.0f}")
         return result
 
-    def _service_env(self, database_url: str) -> dict[str, str]:
+    async def _start_writer(self, api: Group, shape: DatasetShape) -> asyncio.subprocess.Process:
+        dataset = Dataset(shape)
+        courses = [dataset.course_id(i) for i in range(shape.courses)]
+        probe, steady = probe_courses(courses)
+        steady_set = set(steady)
+        per_course = max(1, MAX_TARGET_PAIRS // shape.courses)
+        pairs = [[str(s), c] for s, c in dataset.enrolments(per_course) if c in steady_set]
+        spec = self.log_dir / "writer.json"
+        spec.write_text(json.dumps({
+            "base_urls": api.urls, "rate": self.args.write_rate,
+            "probe_rate": self.args.probe_rate, "pairs": pairs,
+            "tasks": list(dataset.task_ids), "probe_courses": probe,
+        }))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.writer", str(spec), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        self.sampler.watch("writes", process.pid)
+        await asyncio.sleep(WARM_UP_SECONDS)  # the first writes and probes under way
+        return process
+
+    async def _stop_writer(self, process: asyncio.subprocess.Process) -> dict[str, Any]:
+        if process.returncode is None:
+            process.terminate()
+        out, err = await process.communicate()
+        self.sampler.forget(process.pid)
+        for line in out.decode().splitlines():
+            if line.startswith("BENCH_JSON "):
+                report: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+                return report
+        raise RuntimeError(f"the writer failed ({process.returncode}): {err.decode()[-3000:]}")
+
+    async def _ab(self, small_url: str, api: Group, shape: DatasetShape) -> dict[str, Any]:
+        """Each read alternately on the smallest and the largest dataset, --ab-rounds rounds of
+        --ab-duration s on each, the order swapped every round, so that the machine's drift
+        falls on both alike. No writes meanwhile."""
+        args = self.args
+        small_shape = DatasetShape(**self.results["scales"][0]["shape"])
+        small_api = services("api-small", args.api_processes,
+                             self._service_env(small_url, "small"), self.log_dir)
+        sides = {"small": (small_api, self._targets(small_shape)),
+                 "large": (api, self._targets(shape))}
+        try:
+            await small_api.wait_healthy(HEALTH.template)
+            for i, process in enumerate(small_api.processes):
+                self.sampler.watch("api", process.pid, f"api-small-{i}")
+            _say(f"a/b: {_short(small_shape.task_grades)} vs {_short(shape.task_grades)}, "
+                 f"{args.ab_rounds} rounds of {args.ab_duration:.0f} s each")
+            reads: dict[str, Any] = {}
+            for endpoint in (HEALTH, *READ_ENDPOINTS, *ANALYTICS_ENDPOINTS):
+                runs: dict[str, list[LoadResult]] = {"small": [], "large": []}
+                for side in sides.values():
+                    await self._load_on(side[0].urls, endpoint, side[1], args.connections,
+                                        WARM_UP_SECONDS, measured=False)
+                for order in ab_order(args.ab_rounds):
+                    for name in order:
+                        group, targets = sides[name]
+                        result, _ = await self._load_on(group.urls, endpoint, targets,
+                                                        args.connections, args.ab_duration)
+                        runs[name].append(result)
+                small, large = chain_results(runs["small"]), chain_results(runs["large"])
+                reads[endpoint.name] = {
+                    "small": small.as_dict(), "large": large.as_dict(),
+                    "rps_ratio": round(large.rps / small.rps, 3) if small.rps else None,
+                    "p99_ratio": round(large.p99_ms / small.p99_ms, 3) if small.p99_ms else None,
+                    "rounds": {k: [r.rps for r in v] for k, v in runs.items()},
+                }
+                r = reads[endpoint.name]
+                _say(f"  {endpoint.name}: {small.rps:,.0f} vs {large.rps:,.0f} req/s "
+                     f"(x{r['rps_ratio']}), p99 {small.p99_ms:.2f} vs {large.p99_ms:.2f} ms "
+                     f"(x{r['p99_ratio']})")
+            return {"small": small_shape.task_grades, "large": shape.task_grades, "reads": reads}
+        finally:
+            small_api.stop()
+            for process in small_api.processes:
+                self.sampler.forget(process.pid)
+
+    def _service_env(self, database_url: str, name: str) -> dict[str, str]:
+        namespace = f"ccstats-bench-{self.run_id}-{name}"
+        self.namespaces.append(namespace)
         return {
             "STATS_DATABASE_URL": database_url,
             "STATS_REDIS_URL": self.args.redis_url,
-            "STATS_QUEUE_NAME": f"{self.namespace}:events",
-            "STATS_CONSUMER_GROUP": f"{self.namespace}-workers",
+            "STATS_QUEUE_NAME": f"{namespace}:events",
+            "STATS_CONSUMER_GROUP": f"{namespace}-workers",
             # every POST comes from this one address: a per-client limit would measure itself
             "STATS_WRITE_RATE_LIMIT": "0",
         }
@@ -320,54 +478,43 @@ class Bench:
         pairs = [(str(s), c) for s, c in dataset.enrolments(per_course)]
         return Targets(pairs, dataset.task_ids)
 
-    async def _ingest(
-        self, base: str, api: Process, env: dict[str, str], shape: DatasetShape
-    ) -> dict[str, Any]:
-        workers = [
-            service(f"worker-{i}", ["worker"], env, self.log_dir) for i in range(self.args.workers)
-        ]
-        try:
-            await self._wait_consumers(len(workers), workers)
-            spec = self.log_dir / "ingest.json"
-            dataset = Dataset(shape)
-            spec.write_text(json.dumps({
-                "base_url": base, "connections": self.args.connections,
-                "duration": self.args.ingest_duration,
-                "courses": [dataset.course_id(i) for i in range(shape.courses)],
-                "tasks": list(dataset.task_ids), "redis_url": self.args.redis_url,
-                "stream": f"{self.namespace}:events", "group": f"{self.namespace}-workers",
-                "use_wrk": self.use_wrk, "threads": self.args.wrk_threads,
-            }))
-            self.sampler.watch("api", api.pid)
-            for worker in workers:
-                self.sampler.watch("worker", worker.pid)
-            _say(f"ingest: {self.args.connections} clients POSTing for "
-                 f"{self.args.ingest_duration:.0f} s, {len(workers)} worker(s)")
-            async with self.sampler.measure() as usage:
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bench.ingest", str(spec), cwd=ROOT,
-                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                )
-                self.sampler.watch("load", process.pid)
-                out, err = await process.communicate()
-            lines = [line for line in out.decode().splitlines() if line.startswith("BENCH_JSON ")]
-            if not lines:
-                raise RuntimeError(f"ingest failed: {err.decode()[-3000:]}")
-            report = json.loads(lines[-1].removeprefix("BENCH_JSON "))
-            # wrk runs as a child of bench.ingest, which reports the CPU of both
-            load_percent = report.get("load_cpu_seconds", 0.0) / max(usage.seconds, 1e-9) * 100
-            usage.cpu_percent["load"] = max(usage.cpu_percent.get("load", 0.0), load_percent)
-            _say(f"  accepted {report['accepted']:,} ({report['accepted_rate']:,.0f}/s), "
-                 f"end to end {report['end_to_end_rate']:,.0f}/s, freshness p50 "
-                 f"{report['freshness_p50_ms']:.0f} ms p99 {report['freshness_p99_ms']:.0f} ms, "
-                 f"lost {report['lost']}; cpu {usage.summary()}")
-            return {**report, "usage": _usage(usage)}
-        finally:
-            for worker in workers:
-                worker.stop()
-                self.sampler.forget(worker.pid)
+    async def _ingest(self, api: Group, shape: DatasetShape) -> dict[str, Any]:
+        args = self.args
+        namespace = self.namespaces[0]
+        spec = self.log_dir / "ingest.json"
+        dataset = Dataset(shape)
+        spec.write_text(json.dumps({
+            "base_urls": api.urls, "connections": args.connections,
+            "duration": args.ingest_duration,
+            "courses": [dataset.course_id(i) for i in range(shape.courses)],
+            "tasks": list(dataset.task_ids), "redis_url": args.redis_url,
+            "stream": f"{namespace}:events", "group": f"{namespace}-workers",
+            "use_wrk": self.use_wrk, "threads": args.wrk_threads,
+        }))
+        _say(f"ingest: {args.connections} clients POSTing for {args.ingest_duration:.0f} s to "
+             f"{len(api.urls)} API process(es), {args.workers} worker(s)")
+        async with self.sampler.measure() as usage:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench.ingest", str(spec), cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )
+            self.sampler.watch("load", process.pid)
+            out, err = await process.communicate()
+        self._remember(usage)
+        lines = [line for line in out.decode().splitlines() if line.startswith("BENCH_JSON ")]
+        if not lines:
+            raise RuntimeError(f"ingest failed: {err.decode()[-3000:]}")
+        report = json.loads(lines[-1].removeprefix("BENCH_JSON "))
+        # wrk runs as a child of bench.ingest, which reports the CPU of both
+        load_percent = report.get("load_cpu_seconds", 0.0) / max(usage.seconds, 1e-9) * 100
+        usage.cpu_percent["load"] = max(usage.cpu_percent.get("load", 0.0), load_percent)
+        _say(f"  accepted {report['accepted']:,} ({report['accepted_rate']:,.0f}/s), "
+             f"end to end {report['end_to_end_rate']:,.0f}/s, freshness p50 "
+             f"{report['freshness_p50_ms']:.0f} ms p99 {report['freshness_p99_ms']:.0f} ms, "
+             f"lost {report['lost']}; cpu {usage.summary()}")
+        return {**report, "usage": _usage(usage)}
 
-    async def _wait_consumers(self, count: int, workers: list[Process]) -> None:
+    async def _wait_consumers(self, workers: list[Process]) -> None:
         """Until every worker says it is consuming (its log), or 20 s. Events published before
         wait in the stream anyway; this only keeps start-up out of the freshness figures."""
         deadline = time.monotonic() + 20
@@ -402,11 +549,22 @@ class Bench:
     async def _clean_redis(self) -> None:
         redis = Redis.from_url(self.args.redis_url)
         try:
-            keys = [k async for k in redis.scan_iter(match=f"{self.namespace}*", count=1000)]
-            if keys:
-                await redis.delete(*keys)
+            for namespace in self.namespaces:
+                keys = [k async for k in redis.scan_iter(match=f"{namespace}*", count=1000)]
+                if keys:
+                    await redis.delete(*keys)
         finally:
             await redis.aclose()
+
+
+def ab_order(rounds: int) -> list[tuple[str, str]]:
+    """The order of the two datasets in each round: small first, then large first, and so on,
+    so that a steady drift of the machine's speed weighs on both alike."""
+    return [("small", "large") if i % 2 == 0 else ("large", "small") for i in range(rounds)]
+
+
+def _database_name(url: str) -> str:
+    return url.rpartition("/")[2].split("?")[0]
 
 
 class _Phase:
@@ -427,181 +585,3 @@ def _usage(usage: Usage) -> dict[str, Any]:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-# The verdicts and the table.
-
-
-def targets(results: dict[str, Any]) -> dict[str, Any]:
-    """Each target of issue 4: met or not, with the figure it was judged on."""
-    verdicts: dict[str, Any] = {}
-    ceiling_rps = results["ceiling"]["rps"]
-    scales = results["scales"]
-    main = scales[-1]
-    small = scales[0] if len(scales) > 1 else None
-    for name, read in main.get("reads", {}).items():
-        if name == HEALTH.name:
-            continue
-        misses = []
-        if read["rps"] < READ_RPS_TARGET:
-            misses.append("req/s")
-        if read["p99_ms"] > READ_P99_TARGET_MS:
-            misses.append("p99")
-        if read["errors"]:
-            misses.append("errors")
-        verdict: dict[str, Any] = {
-            "met": not misses, "misses": misses,
-            "ceiling_share": round(read["rps"] / ceiling_rps, 3) if ceiling_rps else None,
-        }
-        verdict["ceiling_share_met"] = (verdict["ceiling_share"] or 0) >= CEILING_SHARE_TARGET
-        if small:
-            before = small["reads"][name]
-            p50 = read["p50_ms"] / before["p50_ms"] if before["p50_ms"] else None
-            p99 = read["p99_ms"] / before["p99_ms"] if before["p99_ms"] else None
-            verdict["scale_ratio_p50"] = None if p50 is None else round(p50, 2)
-            verdict["scale_ratio_p99"] = None if p99 is None else round(p99, 2)
-            verdict["scale_met"] = p50 is not None and p99 is not None and max(p50, p99) <= SCALE_RATIO_TARGET
-        verdicts[name] = verdict
-    if "ingest" in main:
-        ingest = main["ingest"]
-        misses = []
-        if ingest["end_to_end_rate"] < INGEST_RATE_TARGET:
-            misses.append("grades/s")
-        if ingest["freshness_p99_ms"] > FRESHNESS_P99_TARGET_MS or ingest["probes_never_visible"]:
-            misses.append("freshness")
-        if ingest["lost"] or ingest["failed_posts"] or not ingest["drained"]:
-            misses.append("lost")
-        verdicts["ingest"] = {"met": not misses, "misses": misses}
-    if "load" in main:
-        verdicts["bulk load"] = {"met": main["load"]["rate"] >= BULK_RATE_TARGET}
-    api_rss = max(_rss(scale, "api") for scale in scales)
-    worker_rss = _rss(main, "worker")
-    verdicts["memory"] = {
-        "api_max_rss_mb": round(api_rss, 1), "worker_max_rss_mb": round(worker_rss, 1),
-        "met": api_rss <= API_RSS_TARGET_MB and worker_rss <= WORKER_RSS_TARGET_MB,
-    }
-    return verdicts
-
-
-def _rss(scale: dict[str, Any], role: str) -> float:
-    usages = [read["usage"] for read in scale.get("reads", {}).values()]
-    if "ingest" in scale:
-        usages.append(scale["ingest"]["usage"])
-    return max((u["max_rss_mb"].get(role, 0.0) for u in usages), default=0.0)
-
-
-def _cpu(usage: dict[str, Any], roles: tuple[str, ...]) -> str:
-    cpu = usage["cpu_percent"]
-    other = usage["machine_busy_percent"] * usage["cores"] - sum(cpu.values())
-    shown = [f"{role} {cpu[role]:.0f}" for role in roles if role in cpu]
-    return " ".join([*shown, f"other {max(0.0, other):.0f}"])
-
-
-def _yes(met: bool) -> str:
-    return "yes" if met else "NO"
-
-
-def table(results: dict[str, Any]) -> str:
-    scales = results["scales"]
-    main = scales[-1]
-    small = scales[0] if len(scales) > 1 else None
-    verdicts = results["targets"]
-    ceiling = results["ceiling"]
-    ratio_head = (
-        f"{_short(main['shape']['task_grades'])}/{_short(small['shape']['task_grades'])} p50,p99"
-        if small else "scale ratio"
-    )
-    rows: list[list[str]] = []
-    read_roles = ("api", "postgres", "load")
-    rows.append([
-        "ceiling: bare aiohttp handler", f"{ceiling['rps']:,.0f} req/s",
-        f"{ceiling['p50_ms']:.2f}", f"{ceiling['p99_ms']:.2f}", "100%", "",
-        _cpu(ceiling["usage"], read_roles), "",
-    ])
-    for name, read in main.get("reads", {}).items():
-        verdict = verdicts.get(name)
-        ratio = ""
-        if small:
-            before = small["reads"][name]
-            ratio = (f"{read['p50_ms'] / before['p50_ms']:.2f}, {read['p99_ms'] / before['p99_ms']:.2f}"
-                     if before["p50_ms"] and before["p99_ms"] else "")
-        target = ""
-        if verdict:
-            target = _yes(verdict["met"]) + (f" ({', '.join(verdict['misses'])})" if verdict["misses"] else "")
-            # the issue's yardstick that travels between machines: a share of this run's ceiling
-            target += f"; {CEILING_SHARE_TARGET:.0%} of ceiling " + _yes(verdict["ceiling_share_met"])
-            if small:
-                target += "; scale " + _yes(verdict["scale_met"])
-        errors = f" ({read['errors']} errors)" if read["errors"] else ""
-        rows.append([
-            f"GET {name}", f"{read['rps']:,.0f} req/s{errors}", f"{read['p50_ms']:.2f}",
-            f"{read['p99_ms']:.2f}", f"{read['rps'] / ceiling['rps']:.1%}", ratio,
-            _cpu(read["usage"], read_roles), target,
-        ])
-    if "ingest" in main:
-        i = main["ingest"]
-        verdict = verdicts["ingest"]
-        rows.append([
-            f"ingest: {i['connections']} clients, single POSTs",
-            f"{i['end_to_end_rate']:,.0f} grades/s end to end",
-            f"{i['freshness_p50_ms']:.0f}", f"{i['freshness_p99_ms']:.0f}", "", "",
-            _cpu(i["usage"], ("api", "worker", "postgres", "redis", "load")),
-            _yes(verdict["met"]) + (f" ({', '.join(verdict['misses'])})" if verdict["misses"] else ""),
-        ])
-        rows.append([
-            "  of which accepted (POST 200)", f"{i['accepted_rate']:,.0f} grades/s",
-            f"{i['post_p50_ms']:.1f}", f"{i['post_p99_ms']:.1f}", "", "", "",
-            f"{i['accepted']:,} accepted, {i['lost']:,} lost, {i['failed_posts']} failed",
-        ])
-    for scale in scales:
-        if "load" in scale:
-            load = scale["load"]
-            met = verdicts["bulk load"]["met"] if scale is main else None
-            rows.append([
-                f"bulk load {_short(scale['shape']['task_grades'])} ({load['method']})",
-                f"{load['rate']:,.0f} grades/s", "", "", "", "",
-                f"{load['events']:,} in {load['seconds']:.0f} s",
-                "" if met is None else _yes(met),
-            ])
-    memory = verdicts["memory"]
-    rows.append([
-        "memory: max RSS",
-        f"API {memory['api_max_rss_mb']:.0f} MB, worker {memory['worker_max_rss_mb']:.0f} MB",
-        "", "", "", "", "", _yes(memory["met"]),
-    ])
-    head = ["measurement", "result", "p50 ms", "p99 ms", "of ceiling", ratio_head,
-            "CPU % of a core", "target met"]
-    widths = [max(len(r[c]) for r in [head, *rows]) for c in range(len(head))]
-    lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [head, ["-" * w for w in widths], *rows]]
-    machine = results["machine"]
-    shape = main["shape"]
-    settings = results["settings"]
-    intro = [
-        f"ClassConnect Stats benchmark, {results['started_at']}",
-        (
-            f"machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
-            f"Python {machine['python']}, PostgreSQL {machine['postgres']}, "
-            f"Redis {machine['redis']}"
-        ),
-        f"dataset: {DatasetShape(**shape).describe()}",
-        f"reads: {settings['connections']} connections, {settings['duration_s']:.0f} s per "
-        f"endpoint after a {WARM_UP_SECONDS:.0f} s warm-up, load generator "
-        f"{machine['wrk'] or settings['load_generator']}; freshness in the p50/p99 columns "
-        f"of the ingest row; phases (s): "
-        + ", ".join(f"{k} {v:.0f}" for k, v in results.get("phases_s", {}).items()),
-        f"command: {results['command']}",
-        "",
-    ]
-    return "\n".join(intro + lines)
-
-
-def _short(n: int) -> str:
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if n >= size and n % size == 0:
-            return f"{n // size}{suffix}"
-    return f"{n:,}"
-
-
-if __name__ == "__main__":
-    main()
