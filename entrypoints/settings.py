@@ -106,6 +106,8 @@ class QueueSettings(_Group):
     redis_url: str | None = setting(None, "STATS_REDIS_URL")
     redis_host: str | None = setting(None, "ASYNC_QUEUE_HOST")
     redis_port: int = setting(6379, "ASYNC_QUEUE_PORT")
+    # Where `classconnect-stats run` keeps its embedded Redis (Valkey) when no URL is set.
+    data_dir: Path = setting(Path("var/redis"), "STATS_REDIS_DATA_DIR")
     stream: str = setting("classconnect-stats:events", "STATS_QUEUE_NAME")
     consumer_group: str = setting("classconnect-stats", "STATS_CONSUMER_GROUP")
     # Default: "<hostname>-<random>", one per process.

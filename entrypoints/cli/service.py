@@ -12,7 +12,7 @@ from aiohttp import web
 from entrypoints.cli.listener import CannotListen, bind
 from entrypoints.cli.preconditions import needs_redis
 from entrypoints.container import build_container
-from entrypoints.embedded import start_embedded_postgres
+from entrypoints.embedded import EmbeddedRedis, start_embedded_postgres, start_embedded_redis
 from entrypoints.event_loop import new_event_loop, tune_garbage_collection
 from entrypoints.settings import Settings, redact
 
@@ -26,9 +26,16 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         command.add_argument("--port", type=int, help="port to listen on (default: STATS_PORT)")
         return command
 
-    listener("run", "the API and a worker in one process").set_defaults(
-        handler=functools.partial(_api, with_worker=True)
+    run = listener(
+        "run", "the whole service: the API and a worker process, with embedded PostgreSQL and "
+        "Redis unless STATS_DATABASE_URL / STATS_REDIS_URL are set",
     )
+    run.add_argument(
+        "--in-process", action="store_true",
+        help="one process: the API and a worker in it; without STATS_REDIS_URL each event is "
+        "recorded before its POST is answered (the in-process queue)",
+    )
+    run.set_defaults(handler=_run)
     serve = listener("serve", "the API only (events go to Redis)")
     serve.set_defaults(handler=functools.partial(_api, with_worker=False))
     needs_redis(serve, "`serve` publishes events to the Redis queue", ", or use `run`")
@@ -55,6 +62,18 @@ def with_storage(settings: Settings) -> Settings:
     return settings.model_copy(update={"database": database})
 
 
+def with_queue(settings: Settings) -> tuple[Settings, EmbeddedRedis | None]:
+    """Settings whose queue URL points at a running Redis: the configured one, else an
+    embedded one (returned, for the caller to stop)."""
+    if settings.queue.url:
+        return settings, None
+    redis = start_embedded_redis(settings.queue.data_dir)
+    log.info("queue: embedded Redis (Valkey) on %s, data in %s (append-only file on)",
+             redis.url, redis.data_dir)
+    queue = settings.queue.model_copy(update={"redis_url": redis.url})
+    return settings.model_copy(update={"queue": queue}), redis
+
+
 def _log_queue(settings: Settings) -> None:
     if settings.queue.url:
         log.info("queue: Redis stream %s at %s", settings.queue.stream, redact(settings.queue.url))
@@ -78,8 +97,12 @@ def _listen(settings: Settings) -> socket.socket:
         sys.exit(str(e))
 
 
-def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> None:
-    """The API on `sock`; it starts while PostgreSQL or Redis is down (late_dependencies)."""
+def _serve_app(
+    settings: Settings, sock: socket.socket, with_worker: bool, worker_process: bool = False
+) -> None:
+    """The API on `sock`; it starts while PostgreSQL or Redis is down (late_dependencies).
+    `with_worker`: a worker in this process; `worker_process`: a worker in a process of its own,
+    started once the migrations are applied."""
     from entrypoints.http.app import Background, create_app
     from entrypoints.http.late_dependencies import migrations_when_reachable, postgres_at_start
     from entrypoints.worker.runner import in_process_worker
@@ -91,6 +114,10 @@ def _serve_app(settings: Settings, sock: socket.socket, with_worker: bool) -> No
     with_worker = with_worker and bool(settings.queue.url)
     if with_worker:
         background.append(in_process_worker)
+    if worker_process:
+        from entrypoints.cli.worker_process import worker_process as supervised_worker
+
+        background.append(supervised_worker(settings))
     container = build_container(settings)
     app = create_app(container, *background, with_worker=with_worker)
     tune_garbage_collection()
@@ -117,8 +144,31 @@ def _refuse_unsafe(settings: Settings) -> None:
         sys.exit(problem)
 
 
+def _run(settings: Settings, args: argparse.Namespace) -> None:
+    """`run`: the API and a worker process over PostgreSQL and Redis, embedded ones unless
+    configured. `--in-process`, or in-memory storage (which a second process could not see):
+    one process, as `_api(with_worker=True)`."""
+    if args.in_process or settings.database.storage == "memory":
+        if not args.in_process:
+            log.info("storage is in-memory: the API and the worker run in one process")
+        _api(settings, args, with_worker=True)
+        return
+    _refuse_unsafe(settings)
+    sock = _listen(settings)
+    settings = with_storage(settings)
+    settings, redis = with_queue(settings)
+    try:
+        _log_queue(settings)
+        _serve_app(settings, sock, with_worker=False, worker_process=True)
+    finally:
+        if redis is not None:
+            redis.stop()
+            log.info("embedded Redis stopped")
+
+
 def _api(settings: Settings, args: argparse.Namespace, *, with_worker: bool) -> None:
-    """`run` (with_worker: the API and a worker in one process) or `serve` (the API only)."""
+    """`run --in-process` (with_worker: the API and a worker in one process) or `serve` (the
+    API only)."""
     _refuse_unsafe(settings)
     sock = _listen(settings)
     settings = with_storage(settings)
