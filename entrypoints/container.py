@@ -36,6 +36,7 @@ from adapters.queue.redis import (
     RedisDeadLetters,
     RedisIdempotencyKeys,
     RedisQueueInspector,
+    RedisQueueSwitch,
     ReliableRedisStreamBroker,
 )
 from adapters.queue.retry import RetryPolicy
@@ -211,6 +212,14 @@ class Adapters(containers.DeclarativeContainer):
         in_process=providers.Object(None),
         redis=providers.Singleton(
             RedisDeadLetters, inspection_redis, settings.provided.queue.stream
+        ),
+    )
+    # Pausing and resuming the workers' consumption.
+    queue_switch = providers.Selector(
+        queue,
+        in_process=providers.Object(None),
+        redis=providers.Singleton(
+            RedisQueueSwitch, inspection_redis, settings.provided.queue.stream
         ),
     )
 

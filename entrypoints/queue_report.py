@@ -1,6 +1,8 @@
 """The queue as operators see it, the same from `classconnect-stats queue` and from
-GET /stats/admin/queue: stream length, per consumer group the consumers, pending entries, lag
-and the age of the oldest pending entry, and the dead letters."""
+GET /stats/admin/queue: stream length, per consumer group the consumers (with what each holds
+and how long it has been idle), pending entries, lag and the age of the oldest pending entry, the
+dead letters, whether consumption is paused, and the events processed and failed per minute in
+the last hour."""
 
 from typing import Any
 
@@ -21,6 +23,10 @@ def as_table(stats: QueueStats) -> str:
         f"stream        {stats.stream}",
         f"length        {stats.length}",
         f"dead letters  {stats.dead_letters}",
+        "consumption   " + (f"paused since {stats.paused_since.isoformat()}"
+                            if stats.paused_since else "running"),
+        (f"last hour     processed {sum(m.processed for m in stats.throughput)}, "
+         f"failed {sum(m.failed for m in stats.throughput)}"),
         "",
     ]
     if not stats.groups:
@@ -37,7 +43,20 @@ def as_table(stats: QueueStats) -> str:
         )
         for g in stats.groups
     ]
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    lines.extend(_aligned(header, rows))
+    consumers = [
+        (g.name, c.name, str(c.pending), f"{c.idle:.1f} s")
+        for g in stats.groups for c in g.consumer_states
+    ]
+    if consumers:
+        lines.append("")
+        lines.extend(_aligned(("group", "consumer", "pending", "idle"), consumers))
     return "\n".join(lines)
+
+
+def _aligned(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]

@@ -19,6 +19,11 @@ class DeadLetterSink(Protocol):
     async def dead_letter(self, message: TaskiqMessage, *, error: str, attempts: int) -> None: ...
 
 
+@runtime_checkable
+class OutcomeCounter(Protocol):
+    def count_outcomes(self, processed: int = 0, failed: int = 0) -> None: ...
+
+
 class Delivery:
     def __init__(self, context: Context) -> None:
         self._context = context
@@ -33,6 +38,13 @@ class Delivery:
     def count(self) -> int:
         """How many times this message was handed out (1 unless it was reclaimed)."""
         return int(self._context.message.labels.get("delivery_count", 1))
+
+    def count_outcomes(self, *, processed: int = 0, failed: int = 0) -> None:
+        """Grade events recorded, or given up on, for the queue's per-minute counts (brokers
+        that keep none ignore it)."""
+        broker = self._context.broker
+        if isinstance(broker, OutcomeCounter):
+            broker.count_outcomes(processed, failed)
 
     async def ack(self) -> None:
         if self._context.is_ackable:

@@ -15,12 +15,32 @@ QueueDurability = Literal["aof", "rdb", "none", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
+class ConsumerState:
+    """One consumer (a worker process) of a group."""
+
+    name: str
+    pending: int  # entries it was handed and has not acknowledged
+    idle: float  # seconds since it last read or acknowledged
+
+
+@dataclass(frozen=True, slots=True)
 class GroupBacklog:
     name: str
     consumers: int
     pending: int  # delivered, not yet acknowledged
     lag: int | None  # not yet delivered (None when the queue cannot tell, e.g. after a deletion)
     oldest_pending_age: float | None  # seconds since the oldest pending entry was published
+    consumer_states: tuple[ConsumerState, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteCount:
+    """Grade events the workers recorded (`processed`) and gave up on (`failed`, dead-lettered)
+    in the minute starting at `minute`, all workers together."""
+
+    minute: datetime
+    processed: int
+    failed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +49,10 @@ class QueueStats:
     length: int
     groups: tuple[GroupBacklog, ...]
     dead_letters: int
+    # Since when the workers are told not to take new entries (None: they consume).
+    paused_since: datetime | None = None
+    # The last hour, a minute at a time, oldest first (the current minute last).
+    throughput: tuple[MinuteCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +108,19 @@ class QueueInspector(Protocol):
         ...
 
 
+class QueueSwitch(Protocol):
+    """Pausing the workers' consumption: a paused queue still accepts writes, and the workers
+    finish what they hold but take nothing new until it is resumed."""
+
+    async def pause(self) -> datetime | None:
+        """Pause; returns since when, or None when it was already paused."""
+        ...
+
+    async def resume(self) -> bool:
+        """Resume; False when it was not paused."""
+        ...
+
+
 class DeadLetters(Protocol):
     async def list(self, limit: int = 100, after: str | None = None) -> list[DeadLetter]:
         """Oldest first; pass the last id seen as `after` to page on."""
@@ -93,4 +130,8 @@ class DeadLetters(Protocol):
 
     async def replay(self, ids: Sequence[str] | None = None) -> int:
         """Queue these dead letters (all by default) again and delete them; returns how many."""
+        ...
+
+    async def delete(self, letter_id: str) -> bool:
+        """Delete one dead letter for good; False when there is none of that id."""
         ...

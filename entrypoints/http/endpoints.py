@@ -32,7 +32,12 @@ from aiohttp import web
 from entrypoints.http.access import Access, authorize
 from entrypoints.http.params import QueryString
 from entrypoints.http.problems import Problem
-from entrypoints.http.schemas import CourseIdField, StudentIdField, TaskIdField
+from entrypoints.http.schemas import (
+    CourseIdField,
+    DeadLetterIdField,
+    StudentIdField,
+    TaskIdField,
+)
 
 Handler = Callable[..., Awaitable[object]]
 JSON = "application/json"
@@ -43,6 +48,7 @@ PATH_PARAMETERS: Mapping[str, Any] = {
     "student_id": StudentIdField,
     "course_id": CourseIdField,
     "task_id": TaskIdField,
+    "dead_letter_id": DeadLetterIdField,
 }
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 

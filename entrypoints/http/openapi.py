@@ -138,6 +138,8 @@ def _schema_inputs(endpoints: list[Endpoint]) -> dict[object, tuple[JsonSchemaMo
 def _reply(
     reply: Reply, schema: dict[str, Any] | None, components: dict[str, Any]
 ) -> dict[str, Any]:
+    if reply.status == 204:  # No Content
+        return {"description": reply.description}
     if schema is None:
         return {"description": reply.description, "content": {reply.media_type: {}}}
     if reply.schema_name:

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StringConstraints,
     TypeAdapter,
     ValidationInfo,
     WithJsonSchema,
@@ -82,6 +83,12 @@ EventIdField = Annotated[
 ]
 CourseIdField = Annotated[CourseId, *rule(parse_course_id, ID_SCHEMA)]
 TaskIdField = Annotated[TaskId, *rule(parse_task_id, ID_SCHEMA)]
+# A Redis stream entry id, as dead letters are named.
+STREAM_ID_PATTERN = r"^[0-9]{1,19}-[0-9]{1,19}$"
+DeadLetterIdField = Annotated[
+    str, StringConstraints(pattern=STREAM_ID_PATTERN),
+    Field(description="A dead letter's id (a stream entry id, e.g. 1765000000000-0)"),
+]
 GradeField = Annotated[
     Decimal,
     *rule(

@@ -14,6 +14,7 @@ A task takes what it needs from the container `serve_tasks` put in the broker's 
 """
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -74,7 +75,7 @@ async def ingest_grades(
         command = RecordGrades(event_codec.decode(events))
     except (ValidationError, InvalidInput) as e:
         await delivery.dead_letter(f"malformed message: {e}", attempts=delivery.count)
-        metrics.count_failed(events)
+        _count(delivery, failed=events)
         return 0
     try:
         recorded = await retrying(
@@ -82,7 +83,7 @@ async def ingest_grades(
         )
     except GaveUp as e:
         await delivery.dead_letter(str(e), attempts=e.attempts)
-        metrics.count_failed(events)
+        _count(delivery, failed=events)
         return 0
     except Stopped:
         log.info("worker stopping: message %s left for another consumer", context.message.task_id)
@@ -96,9 +97,22 @@ async def ingest_grades(
             " the message's other events were recorded",
             attempts=delivery.count,
         )
-        metrics.count_failed([e for e in events if str(e.get("event_id")) in reused])
-        metrics.count_processed([e for e in events if str(e.get("event_id")) not in reused])
+        _count(
+            delivery,
+            processed=[e for e in events if str(e.get("event_id")) not in reused],
+            failed=[e for e in events if str(e.get("event_id")) in reused],
+        )
         return recorded.changed
     await delivery.ack()
-    metrics.count_processed(events)
+    _count(delivery, processed=events)
     return recorded.changed
+
+
+def _count(
+    delivery: Delivery, *, processed: Sequence[dict[str, Any]] = (),
+    failed: Sequence[dict[str, Any]] = (),
+) -> None:
+    """In the worker's metrics, and in the queue's per-minute counts of all workers."""
+    metrics.count_processed(processed)
+    metrics.count_failed(failed)
+    delivery.count_outcomes(processed=len(processed), failed=len(failed))

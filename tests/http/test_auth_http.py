@@ -69,6 +69,12 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "front_door_slash": None,
     "service_version_view": None,
     "admin_queue": {"admin"},
+    "list_dead_letters": {"admin"},
+    "replay_all_dead_letters": {"admin"},
+    "replay_dead_letter": {"admin"},
+    "delete_dead_letter": {"admin"},
+    "pause_queue": {"admin"},
+    "resume_queue": {"admin"},
     "post_course_grade": WRITE,
     "post_task_grade": WRITE,
     "post_grade_batch": WRITE,
@@ -108,6 +114,7 @@ def _cases() -> list[tuple[str, str, str, str]]:
             e.path.replace("{student_id}", ME)
             .replace("{course_id}", TAUGHT)
             .replace("{task_id}", "hw1")
+            .replace("{dead_letter_id}", "1-0")
         )
         for caller in (*CALLERS, "anonymous"):
             cases.append((e.operation_id, e.method, path, caller))

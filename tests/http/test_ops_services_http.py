@@ -87,7 +87,10 @@ async def test_the_queue_report_is_the_same_over_http_and_from_the_cli(
     assert (group["name"], group["pending"], group["lag"]) == (settings.queue.consumer_group, 0, 1)
 
     await asyncio.to_thread(queue_command._show, settings, argparse.Namespace(json=True))
-    assert json.loads(capsys.readouterr().out) == reply.body
+    from_cli = json.loads(capsys.readouterr().out)
+    # the same but for the hour of counts, whose window may have moved on a minute meanwhile
+    assert len(from_cli.pop("throughput")) == len(reply.body.pop("throughput")) == 60
+    assert from_cli == reply.body
     await asyncio.to_thread(queue_command._show, settings, argparse.Namespace(json=False))
     table = capsys.readouterr().out
     assert settings.queue.consumer_group in table and "oldest pending" in table

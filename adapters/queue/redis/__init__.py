@@ -8,11 +8,13 @@ from adapters.queue.redis.durability import queue_durability
 from adapters.queue.redis.idempotency_keys import RedisIdempotencyKeys
 from adapters.queue.redis.inspection import RedisQueueInspector, queue_stats
 from adapters.queue.redis.retention import first_needed_id, trim_acknowledged
+from adapters.queue.redis.switch import RedisQueueSwitch
 
 __all__ = [
     "RedisDeadLetters",
     "RedisIdempotencyKeys",
     "RedisQueueInspector",
+    "RedisQueueSwitch",
     "ReliableRedisStreamBroker",
     "cancellable_connection_options",
     "dead_letters_stream",

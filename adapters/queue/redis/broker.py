@@ -21,6 +21,10 @@ On top of taskiq-redis' `RedisStreamBroker` (consumer groups, ack after processi
   logs one `queue_reset` error saying what it last read, declares the group again, calls
   `on_reset` and leaves the reset next to the stream for `reset_report_time` seconds (see
   `resets`), where readiness reports it.
+- Paused by operators. While `<queue>:paused` exists (see `switch`; read every
+  `pulse_interval`), the worker reads and reclaims nothing, and finishes what it holds.
+- Throughput. Tasks count the events they processed and failed (`count_outcomes`); the counts go
+  to Redis every `pulse_interval`, per minute, all workers adding up (see `throughput`).
 - Cancellable. Redis connections are made with `cancellable_connection_options()`, and
   `stopping` is set as soon as the listen loop ends so that tasks stop retrying.
 
@@ -56,6 +60,8 @@ from adapters.queue.redis.dead_letters import RedisDeadLetters
 from adapters.queue.redis.failures import reported_as_unavailable
 from adapters.queue.redis.resets import report_reset
 from adapters.queue.redis.retention import trim_acknowledged
+from adapters.queue.redis.switch import paused_key
+from adapters.queue.redis.throughput import ThroughputTally
 from application.ports.queue import QueueReset
 
 log = logging.getLogger(__name__)
@@ -107,6 +113,7 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         max_connection_pool_size: int | None = None,
         reset_report_time: float = 3600.0,
         on_reset: Callable[[QueueReset], None] | None = None,
+        pulse_interval: float = 1.0,
         **connection_kwargs: Any,
     ) -> None:
         """`idle_timeout` (seconds): how long an entry may sit un-acknowledged with a consumer
@@ -145,6 +152,9 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
         self.xread_linger = xread_linger
         self.reset_report_time = reset_report_time
         self.on_reset = on_reset
+        self.pulse_interval = pulse_interval
+        self.paused = False
+        self.throughput = ThroughputTally(queue_name)
         self._last_entry: tuple[str, float] | None = None  # the last read, and when (epoch s)
         self.stopping = asyncio.Event()
         self._in_flight: dict[str, _Delivery] = {}
@@ -209,17 +219,45 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
 
         return _ack
 
+    # -- throughput and pausing ----------------------------------------------------------------
+
+    def count_outcomes(self, processed: int = 0, failed: int = 0) -> None:
+        """Grade events a task recorded, or gave up on; added to Redis within `pulse_interval`."""
+        self.throughput.add(processed, failed)
+
+    async def _pulse(self) -> None:
+        """Every `pulse_interval`: add the counts to Redis, and read whether to pause."""
+        while True:
+            await asyncio.sleep(self.pulse_interval)
+            try:
+                async with Redis(connection_pool=self.connection_pool) as redis:
+                    await self.throughput.flush(redis)
+                    paused = bool(await redis.exists(paused_key(self.queue_name)))
+            except RedisError as e:
+                log.debug("queue pulse failed (will retry): %s", e)
+                continue
+            if paused != self.paused:
+                log.warning("queue consumption %s by an operator",
+                            "paused" if paused else "resumed")
+                self.paused = paused
+
     # -- the listen loop -----------------------------------------------------------------------
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:  # type: ignore[override]
         self.stopping.clear()
         self._listened = True
         maintenance = asyncio.create_task(self._maintain(), name="redis-queue-maintenance")
+        pulse = asyncio.create_task(self._pulse(), name="redis-queue-pulse")
         failures = 0
         try:
             async with Redis(connection_pool=self.connection_pool) as redis:
+                with contextlib.suppress(RedisError):  # else the pulse tells within a second
+                    self.paused = bool(await redis.exists(paused_key(self.queue_name)))
                 next_reclaim = 0.0  # at once: recover what a previous worker left behind
                 while True:
+                    if self.paused:
+                        await asyncio.sleep(min(0.2, self.pulse_interval))
+                        continue
                     try:
                         if time.monotonic() >= next_reclaim:
                             batch = await self._reclaim(redis)
@@ -247,9 +285,10 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                         await asyncio.sleep(self.xread_linger)
         finally:
             self.stopping.set()
-            maintenance.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await maintenance
+            for task in (maintenance, pulse):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _after_reset(self, redis: Redis) -> None:
         """The stream or the group is gone: say so once, and start over on a new group."""
@@ -470,6 +509,7 @@ class ReliableRedisStreamBroker(RedisStreamBroker):
                         log.warning("released %d unfinished queue entries", len(unfinished))
                     self._in_flight.clear()
                     await self._forget_consumer_if_idle(redis)
+                    await self.throughput.flush(redis)
             except RedisError as e:
                 log.warning("could not release queue entries (they will time out): %s", e)
         if self._client is not None:

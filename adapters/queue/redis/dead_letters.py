@@ -92,6 +92,10 @@ class RedisDeadLetters:
             replayed += new_id is not None
         return replayed
 
+    async def delete(self, letter_id: str) -> bool:
+        with reported_as_unavailable():
+            return bool(await self._redis.xdel(self.stream, letter_id))
+
     async def _all(self) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
         page = await self.list(limit=500)

@@ -1,5 +1,6 @@
-"""What is in a queue stream: length, per-group backlog, how old the oldest unfinished entry is
-(the QueueInspector port)."""
+"""What is in a queue stream: length, per-group backlog and consumers, how old the oldest
+unfinished entry is, whether the workers are paused, and what they did in the last hour (the
+QueueInspector port)."""
 
 from redis.asyncio import Redis
 
@@ -8,7 +9,15 @@ from adapters.queue.redis.dead_letters import dead_letters_stream
 from adapters.queue.redis.durability import queue_durability
 from adapters.queue.redis.failures import reported_as_unavailable
 from adapters.queue.redis.resets import last_reset
-from application.ports.queue import GroupBacklog, QueueDurability, QueueReset, QueueStats
+from adapters.queue.redis.switch import paused_since
+from adapters.queue.redis.throughput import last_hour
+from application.ports.queue import (
+    ConsumerState,
+    GroupBacklog,
+    QueueDurability,
+    QueueReset,
+    QueueStats,
+)
 
 
 class RedisQueueInspector:
@@ -45,13 +54,13 @@ class RedisQueueInspector:
 
 
 async def queue_stats(redis: Redis, stream: str) -> QueueStats:
+    seconds, micros = await redis.time()
+    now_ms = int(seconds) * 1000 + int(micros) // 1000
     if not await redis.exists(stream):
         groups: tuple[GroupBacklog, ...] = ()
         length = 0
     else:
         length = int(await redis.xlen(stream))
-        seconds, micros = await redis.time()
-        now_ms = int(seconds) * 1000 + int(micros) // 1000
         groups = tuple(
             [
                 await _backlog(redis, stream, info, now_ms)
@@ -59,7 +68,11 @@ async def queue_stats(redis: Redis, stream: str) -> QueueStats:
             ]
         )
     dead = int(await redis.xlen(dead_letters_stream(stream)))
-    return QueueStats(stream=stream, length=length, groups=groups, dead_letters=dead)
+    return QueueStats(
+        stream=stream, length=length, groups=groups, dead_letters=dead,
+        paused_since=await paused_since(redis, stream),
+        throughput=await last_hour(redis, stream, int(seconds)),
+    )
 
 
 async def _backlog(redis: Redis, stream: str, info: dict[str, object], now_ms: int) -> GroupBacklog:
@@ -71,10 +84,19 @@ async def _backlog(redis: Redis, stream: str, info: dict[str, object], now_ms: i
         if summary["pending"]:
             oldest = max(0, now_ms - stream_ids.parse(summary["min"])[0]) / 1000
     lag = info.get("lag")
+    consumers = await redis.xinfo_consumers(stream, name)
     return GroupBacklog(
         name=name,
         consumers=int(info["consumers"]),  # type: ignore[call-overload]
         pending=pending,
         lag=None if lag is None else int(lag),  # type: ignore[call-overload]
         oldest_pending_age=oldest,
+        consumer_states=tuple(
+            ConsumerState(
+                name=stream_ids.text(c["name"]),
+                pending=int(c["pending"]),
+                idle=int(c["idle"]) / 1000,
+            )
+            for c in consumers
+        ),
     )
