@@ -6,7 +6,7 @@ once for all of them (see `preconditions`)."""
 import argparse
 from collections.abc import Sequence
 
-from entrypoints.cli import dead_letters, importer, queue, service, token
+from entrypoints.cli import dead_letters, demo, importer, queue, service, token
 from entrypoints.cli import verify as verify_command
 from entrypoints.cli.preconditions import (
     dependencies_reachable,
@@ -15,7 +15,7 @@ from entrypoints.cli.preconditions import (
 )
 from entrypoints.logging_setup import configure_logging
 
-COMMAND_GROUPS = (service, dead_letters, token, queue, importer, verify_command)
+COMMAND_GROUPS = (service, demo, dead_letters, token, queue, importer, verify_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
