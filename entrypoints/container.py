@@ -114,22 +114,6 @@ class Adapters(containers.DeclarativeContainer):
     pool = providers.Selector(storage, memory=providers.Object(None), postgres=postgres_pool)
     # The pool's lifetime; its users get the pool itself, so they stay synchronous to build.
     pool_connection = providers.Resource(_opened_pool, pool)
-    unit_of_work = providers.Selector(
-        storage,
-        memory=providers.Factory(InMemoryUnitOfWork, database=database),
-        postgres=providers.Factory(PostgresUnitOfWork, pool=postgres_pool),
-    )
-    stats_reader = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryStatsReader, database=database),
-        postgres=providers.Singleton(PostgresStatsReader, pool=postgres_pool),
-    )
-    analytics_reader = providers.Selector(
-        storage,
-        memory=providers.Singleton(InMemoryAnalyticsReader, database=database),
-        postgres=providers.Singleton(PostgresAnalyticsReader, pool=postgres_pool),
-    )
-
     # What each committed transaction changed (the ChangeFeed port): notices of PostgreSQL heard
     # on a connection of the feed's own, or the in-memory database's own announcements.
     changes = providers.Selector(
@@ -140,6 +124,23 @@ class Adapters(containers.DeclarativeContainer):
             url=settings.provided.database.url,
             check_interval=settings.provided.database.changes_check_interval,
         ),
+    )
+    unit_of_work = providers.Selector(
+        storage,
+        memory=providers.Factory(InMemoryUnitOfWork, database=database),
+        postgres=providers.Factory(
+            PostgresUnitOfWork, pool=postgres_pool, announce=changes.provided.publish_changed
+        ),
+    )
+    stats_reader = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryStatsReader, database=database),
+        postgres=providers.Singleton(PostgresStatsReader, pool=postgres_pool),
+    )
+    analytics_reader = providers.Selector(
+        storage,
+        memory=providers.Singleton(InMemoryAnalyticsReader, database=database),
+        postgres=providers.Singleton(PostgresAnalyticsReader, pool=postgres_pool),
     )
 
     # The queue: a Redis stream read by the workers through taskiq, or none.

@@ -44,6 +44,8 @@ class PostgresGradeStore:
     ) -> None:
         self._connection = connection
         self._bulk_threshold = bulk_threshold
+        # What the transaction's notices named so far (the unit of work empties it on commit).
+        self.touched: tuple[set[str], set[uuid.UUID]] = (set(), set())
 
     async def record(self, events: Sequence[GradeEvent]) -> int:
         if any(isinstance(e, StudentErased) for e in events):
@@ -61,7 +63,10 @@ class PostgresGradeStore:
             else:
                 grades.append(event)
         changed += await self._record_grades(grades)
-        await notify_changed(self._connection, courses, {e.student_id for e in events})
+        students = {e.student_id for e in events}
+        await notify_changed(self._connection, courses, students)
+        self.touched[0].update(courses)
+        self.touched[1].update(students)
         return changed
 
     async def reused_ids(self, grades: Sequence[Grade]) -> set[uuid.UUID]:

@@ -1,3 +1,5 @@
+import uuid
+from collections.abc import Callable, Iterable
 from typing import Self
 
 import asyncpg
@@ -7,12 +9,19 @@ from adapters.postgres.grade_store import PostgresGradeStore
 from adapters.postgres.pool import ConnectionPool
 from application.ports.errors import StoreUnavailable
 
+Announce = Callable[[Iterable[str], Iterable[uuid.UUID]], None]
+
 
 class PostgresUnitOfWork:
-    """One pooled connection in one transaction for the length of an `async with` block."""
+    """One pooled connection in one transaction for the length of an `async with` block.
 
-    def __init__(self, pool: ConnectionPool) -> None:
+    `announce`, when given, is told the courses and students of each commit as soon as it is
+    done: this process's own change feed hears its own commits at once, without waiting for
+    PostgreSQL's notification (which comes as well)."""
+
+    def __init__(self, pool: ConnectionPool, announce: Announce | None = None) -> None:
         self._pool = pool
+        self._announce = announce
         self._connection: asyncpg.Connection | None = None
 
     @property
@@ -51,3 +60,7 @@ class PostgresUnitOfWork:
         # Like the in-memory unit of work, the block may go on recording after a commit; that
         # work is a new transaction, rolled back on exit unless committed in turn.
         await self.connection.execute("COMMIT; BEGIN")
+        courses, students = self.grades.touched
+        if self._announce is not None and (courses or students):
+            self._announce(courses, students)
+        self.grades.touched = (set(), set())

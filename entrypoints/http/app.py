@@ -7,10 +7,12 @@ from aiohttp import web
 from entrypoints.container import Container, open_resources
 from entrypoints.http import docs
 from entrypoints.http.access import VERIFIER, token_verifier
+from entrypoints.http.answer_cache import AnswerCache
 from entrypoints.http.cors import cors_middleware
 from entrypoints.http.dependencies import queue_inspector
 from entrypoints.http.endpoints import add_endpoints
 from entrypoints.http.keys import (
+    ANSWER_CACHE,
     CLOCK,
     CONTAINER,
     METRICS,
@@ -50,8 +52,16 @@ def create_app(
     app[CONTAINER] = container
     app[SETTINGS] = settings
     app[USE_CASES] = container.use_cases
-    app[CLOCK] = container.adapters.clock()
-    app[METRICS] = HttpMetrics()
+    app[CLOCK] = clock = container.adapters.clock()
+    app[METRICS] = metrics = HttpMetrics()
+    app[ANSWER_CACHE] = cache = AnswerCache(
+        container.adapters.changes(),
+        max_bytes=settings.http.answer_cache_bytes,
+        freshness=settings.http.answer_freshness,
+        # the clock an answer's "now" comes from, so that such an answer expires by it
+        clock=lambda: clock.now().timestamp(),
+    )
+    metrics.watch_answer_cache(cache.counts)
     app[OPENAPI] = openapi_bytes()
     app[WITH_WORKER] = with_worker
     add_endpoints(app, all_endpoints())
@@ -59,7 +69,7 @@ def create_app(
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)
-    app.cleanup_ctx.append(_hearing_changes)
+    app.cleanup_ctx.append(_answers_kept)
     app.cleanup_ctx.extend(start(container) for start in background)
     return app
 
@@ -80,7 +90,7 @@ async def _adapters(app: web.Application) -> AsyncIterator[None]:
             yield
 
 
-async def _hearing_changes(app: web.Application) -> AsyncIterator[None]:
-    """The change feed's connection, kept while the app runs."""
-    async with app[CONTAINER].adapters.changes().running():
+async def _answers_kept(app: web.Application) -> AsyncIterator[None]:
+    """The change feed's connection, and the answers kept while it is heard."""
+    async with app[CONTAINER].adapters.changes().running(), app[ANSWER_CACHE].running():
         yield

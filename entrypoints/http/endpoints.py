@@ -29,7 +29,10 @@ from typing import Any
 import pydantic
 from aiohttp import web
 
-from entrypoints.http.access import Access, authorize
+from entrypoints.http.access import Access, authorize, principal_of
+from entrypoints.http.answer_cache import Computed
+from entrypoints.http.kept_answers import Kept, answered
+from entrypoints.http.keys import ANSWER_CACHE
 from entrypoints.http.params import QueryString
 from entrypoints.http.problems import Problem
 from entrypoints.http.schemas import (
@@ -105,6 +108,7 @@ class Endpoint:
     # request header -> its description and JSON schema
     headers: Mapping[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     access: Access = Access.ADMIN
+    kept: Kept | None = None  # answers kept ready (kept_answers.py), for reads
 
     @property
     def path_parameters(self) -> list[str]:
@@ -115,6 +119,9 @@ class Endpoint:
         return self.handler.__name__
 
     def route(self) -> web.RouteDef:
+        if self.kept is not None:
+            return web.route(self.method, self.path, self._kept_route(self.kept),
+                             name=self.operation_id)
         reply = self.reply
         read_input = self.read_input
 
@@ -132,6 +139,30 @@ class Endpoint:
             return reply.render(result)
 
         return web.route(self.method, self.path, handle, name=self.operation_id)
+
+    def _kept_route(self, kept: Kept) -> Handler:
+        """Answers kept per path and query (as sent) and role variant (students see peers under
+        aliases): a kept answer is served without reading the parameters again."""
+        reply, read_input, handler, name = self.reply, self.read_input, self.handler, self.operation_id
+        assert read_input is not None, "a kept read takes its parameters"
+
+        @functools.wraps(handler)
+        async def handle(request: web.Request) -> web.StreamResponse:
+            authorize(request, self.access)
+            cache = request.app[ANSWER_CACHE]
+            key = (name, request.raw_path, principal_of(request).sees_peer_ids)
+
+            async def compute() -> Computed:
+                query = read_input({**request.query, **request.match_info})
+                view = await handler(request, query)
+                body = reply.render(view).body
+                assert isinstance(body, bytes)
+                max_age = cache.freshness if kept.depends_on_now(query) else None
+                return Computed(body, kept.reads(query, view), max_age)
+
+            return answered(request, await cache.answer(key, compute))
+
+        return handle
 
     @functools.cached_property
     def read_input(self) -> Callable[[Mapping[str, str]], object] | None:
@@ -191,6 +222,7 @@ class Endpoints:
         access: Access,
         headers: Mapping[str, tuple[str, dict[str, Any]]] | None = None,
         tag: str | None = None,
+        kept: Kept | None = None,
     ) -> Callable[[Handler], Handler]:
         unknown = set(_PATH_PARAMETER.findall(path)) - set(PATH_PARAMETERS)
         if unknown:
@@ -210,6 +242,7 @@ class Endpoints:
                     method=method, path=path, handler=handler, summary=summary,
                     tag=tag or self.tag, reply=reply, description=description, query=query,
                     input=input, body=body, errors=problems, headers=dict(headers or {}), access=access,
+                    kept=kept,
                 )
             )
             return handler

@@ -4,6 +4,7 @@ from aiohttp import web
 
 from application.ports import Clock
 from entrypoints.container import Container, UseCases
+from entrypoints.http.answer_cache import AnswerCache
 from entrypoints.http.metrics import HttpMetrics
 from entrypoints.limits import WriteGuard
 from entrypoints.settings import Settings
@@ -16,4 +17,5 @@ METRICS = web.AppKey("metrics", HttpMetrics)
 OPENAPI = web.AppKey("openapi", bytes)  # the document, serialised once
 WITH_WORKER = web.AppKey("with_worker", bool)  # a worker runs in this process (`run`)
 WRITE_GUARD = web.AppKey("write_guard", WriteGuard)
+ANSWER_CACHE = web.AppKey("answer_cache", AnswerCache)
 REQUEST_ID = web.RequestKey("request_id", str)

@@ -16,11 +16,17 @@ from collections.abc import Iterator
 from typing import Any, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.utils import floatToGoString
 
 from adapters.postgres import ConnectionPool
 from application.ports.queue import QueueDurability, QueueInspector
+from entrypoints.http.answer_cache import CacheCounts
 
 log = logging.getLogger(__name__)
 PREFIX = "classconnect_stats"
@@ -67,6 +73,38 @@ class RequestSeries:
             latency.add_metric(labels, list(zip(_LE, cumulative, strict=True)), total)
         yield requests
         yield latency
+
+
+class AnswerCacheSeries:
+    """The answer cache's counters (plain integers it keeps), read at a scrape."""
+
+    def __init__(self, counts: CacheCounts) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        c = self._counts
+        served = CounterMetricFamily(
+            f"{PREFIX}_answer_cache_requests",
+            "Reads by how the answer cache served them: hit (a kept answer), stale (a kept answer "
+            "younger than the freshness bound, while it is recomputed), miss (computed, or waited "
+            "for), bypass (not kept: the change feed is not heard, or the cache is off)",
+            labels=["result"],
+        )
+        for result, count in (("hit", c.hits), ("stale", c.stale_hits), ("miss", c.misses),
+                              ("bypass", c.bypasses)):
+            served.add_metric([result], count)
+        yield served
+        yield CounterMetricFamily(
+            f"{PREFIX}_answer_cache_evictions", "Kept answers dropped to stay within the size bound",
+            value=c.evictions,
+        )
+        yield GaugeMetricFamily(
+            f"{PREFIX}_answer_cache_entries", "Answers kept now", value=c.entries
+        )
+        yield GaugeMetricFamily(
+            f"{PREFIX}_answer_cache_bytes", "Bytes of the answers kept now (with a fixed "
+            "allowance per entry)", value=c.bytes,
+        )
 
 
 class HttpMetrics:
@@ -141,6 +179,9 @@ class HttpMetrics:
         self.pool_max = Gauge(
             f"{PREFIX}_db_pool_connections_max", "The pool's maximum size", registry=p
         )
+
+    def watch_answer_cache(self, counts: CacheCounts) -> None:
+        self.registry.register(AnswerCacheSeries(counts))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.observe(method, route, status, seconds)

@@ -68,10 +68,11 @@ def openapi_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
         parameters = [_path_parameter(name) for name in e.path_parameters]
         if e.query is not None:
             parameters += _query_parameters(e.query, components)
+        headers = {**e.headers, **(KEPT_HEADERS if e.kept is not None else {})}
         parameters += [
             {"name": name, "in": "header", "required": False, "description": text,
              "schema": schema}
-            for name, (text, schema) in e.headers.items()
+            for name, (text, schema) in headers.items()
         ]
         if parameters:
             operation["parameters"] = parameters
@@ -85,6 +86,12 @@ def openapi_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
             e.reply, schema_of(("view", e.reply.view)) if e.reply.view is not None else None,
             components,
         )
+        if e.kept is not None:
+            operation["responses"][str(e.reply.status)]["headers"] = {"ETag": ETAG_HEADER}
+            operation["responses"]["304"] = {
+                "description": "Not Modified: the answer's ETag is one If-None-Match lists",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         for status, problem_type in sorted(e.errors.items()):
             operation["responses"][str(status)] = {
                 "description": _reason(status),
@@ -119,6 +126,22 @@ def openapi_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
         "tags": sorted(({"name": t} for t in {e.tag for e in endpoints}),
                        key=lambda t: t["name"]),
     }
+
+
+KEPT_HEADERS = {
+    "If-None-Match": (
+        (
+            "ETags of answers the client holds (or `*`): when the answer's is among them, a "
+            "304 without a body"
+        ),
+        {"type": "string"},
+    )
+}
+ETAG_HEADER = {
+    "description": "A strong tag of the answer's bytes: the same answer has the same tag from "
+    "every API process",
+    "schema": {"type": "string"},
+}
 
 
 def _schema_inputs(endpoints: list[Endpoint]) -> dict[object, tuple[JsonSchemaMode, Any]]:

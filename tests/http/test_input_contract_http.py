@@ -89,5 +89,6 @@ async def test_the_document_states_what_is_accepted(api: Api) -> None:
     assert moment["format"] == "date-time"
     parameters = document["paths"]["/stats/student/{student_id}/average"]["get"]["parameters"]
     assert {p["name"]: p["schema"].get("format") for p in parameters} == {
-        "student_id": "uuid", "start_date": "date", "end_date": "date", "group_by": None
+        "student_id": "uuid", "start_date": "date", "end_date": "date", "group_by": None,
+        "If-None-Match": None,
     }

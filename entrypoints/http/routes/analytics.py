@@ -8,6 +8,7 @@ from application import views as v
 from application.handlers.export_course_grades import csv_lines
 from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
+from entrypoints.http.kept_answers import Kept, path_and_listed_courses
 from entrypoints.http.keys import USE_CASES
 from entrypoints.http.params import AtRiskQuery, StudentsQuery
 
@@ -17,6 +18,7 @@ READ_ERRORS = (400, 503)
 
 @endpoints.get(
     "/stats/course/{course_id}/tasks",
+    kept=Kept(),
     access=Access.COURSE,
     summary="Per task: the spread of current grades (quartiles, std dev, histogram), on time/late",
     reply=Reply(v.TaskSpreadsView),
@@ -30,6 +32,7 @@ async def course_task_spreads(
 
 @endpoints.get(
     "/stats/course/{course_id}/students",
+    kept=Kept(),
     access=Access.COURSE,
     summary="The course's students with their standing, sorted and cursor-paged",
     description="rank 1 = best task average (ties share a rank); percentile = share of the "
@@ -47,6 +50,7 @@ async def course_students(
 
 @endpoints.get(
     "/stats/course/{course_id}/distribution",
+    kept=Kept(),
     access=Access.COURSE,
     summary="The distribution of the course's student task averages",
     reply=Reply(v.AverageDistributionView),
@@ -60,6 +64,7 @@ async def course_distribution(
 
 @endpoints.get(
     "/stats/course/{course_id}/at_risk",
+    kept=Kept(),
     access=Access.COURSE,
     summary="Students falling behind: low average, often late, or declining",
     query=AtRiskQuery,
@@ -72,6 +77,7 @@ async def course_at_risk(request: web.Request, query: a.FindAtRiskStudents) -> v
 
 @endpoints.get(
     "/stats/student/{student_id}/courses",
+    kept=Kept(reads=path_and_listed_courses),
     access=Access.STUDENT,
     summary="Every course a student has grades in, with their standing there",
     reply=Reply(v.StudentCoursesView),

@@ -8,6 +8,7 @@ from application import queries as q
 from application import views as v
 from entrypoints.http.access import Access, principal_of
 from entrypoints.http.endpoints import Endpoints, Reply
+from entrypoints.http.kept_answers import Kept, open_ended
 from entrypoints.http.keys import USE_CASES
 from entrypoints.http.params import PeriodQuery
 
@@ -17,6 +18,7 @@ READ_ERRORS = (400, 503)
 
 @endpoints.get(
     "/stats/student/{student_id}/course/{course_id}",
+    kept=Kept(),
     access=Access.STUDENT,
     summary="A student's averages and on-time rate in a course",
     reply=Reply(v.StudentCourseSummaryView),
@@ -30,6 +32,7 @@ async def student_course_summary(
 
 @endpoints.get(
     "/stats/student/{student_id}/average",
+    kept=Kept(depends_on_now=open_ended),
     access=Access.STUDENT,
     summary="A student's average over their course-level grades, optionally per period",
     query=PeriodQuery,
@@ -44,6 +47,7 @@ async def student_average(
 
 @endpoints.get(
     "/stats/course/{course_id}/average",
+    kept=Kept(depends_on_now=open_ended),
     access=Access.COURSE,
     summary="A course's average over its course-level grades, optionally per period",
     query=PeriodQuery,
@@ -58,6 +62,7 @@ async def course_average(
 
 @endpoints.get(
     "/stats/student/{student_id}/course/{course_id}/task/average",
+    kept=Kept(),
     access=Access.STUDENT,
     summary="A student's task average beside the other students' in the course, best first",
     reply=Reply(
@@ -77,6 +82,7 @@ async def student_task_comparison(
 
 @endpoints.get(
     "/stats/course/{course_id}/task/{task_id}/averages",
+    kept=Kept(),
     access=Access.COURSE,
     summary="Every student's current grade of a task and the group average",
     reply=Reply(v.TaskAveragesView),
@@ -90,6 +96,7 @@ async def task_averages(
 
 @endpoints.get(
     "/stats/course/{course_id}/on_time_percentage",
+    kept=Kept(depends_on_now=open_ended),
     access=Access.COURSE,
     summary="The share of a course's current task grades handed in on time",
     query=PeriodQuery,
@@ -108,6 +115,7 @@ async def course_on_time(
 
 @endpoints.get(
     "/stats/course/{course_id}/student/{student_id}/on_time_percentage",
+    kept=Kept(depends_on_now=open_ended),
     access=Access.STUDENT,
     summary="The share of a student's current task grades in a course handed in on time",
     query=PeriodQuery,
