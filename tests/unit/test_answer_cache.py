@@ -182,15 +182,24 @@ async def test_with_no_recomputation_in_flight_a_stale_answer_is_not_served(
     assert await body(cache, source) == b"1"  # read after the change: sees it
 
 
+async def computing_across_a_change(
+    cache: AnswerCache, feed: Feed, source: Source
+) -> "asyncio.Task[bytes]":
+    """A request whose computation reads, then a change to what it read is committed and heard
+    while it is still running (until the test opens the source's gate)."""
+    source.gate.clear()
+    computing = asyncio.create_task(body(cache, source))
+    await settle()
+    source.value = 1
+    await heard(feed, Change(frozenset({"math"})))
+    return computing
+
+
 async def test_a_change_during_the_computation_leaves_its_answer_stale(
     cache: AnswerCache, feed: Feed, clock: Clock
 ) -> None:
     source = Source()
-    source.gate.clear()
-    computing = asyncio.create_task(body(cache, source))
-    await settle()
-    source.value = 1  # committed after the computation read
-    await heard(feed, Change(frozenset({"math"})))
+    computing = await computing_across_a_change(cache, feed, source)
     source.gate.set()
     assert await computing == b"0"  # what it read, for the request that asked before the change
     clock.now = 5.0
@@ -201,11 +210,7 @@ async def test_a_request_does_not_take_an_outdated_computation_begun_too_long_be
     cache: AnswerCache, feed: Feed, clock: Clock
 ) -> None:
     source = Source()
-    source.gate.clear()
-    early = asyncio.create_task(body(cache, source))
-    await settle()
-    source.value = 1
-    await heard(feed, Change(frozenset({"math"})))
+    early = await computing_across_a_change(cache, feed, source)
     clock.now = 2.0
     later = asyncio.create_task(body(cache, source))  # joins the computation begun at 0
     await settle()
