@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from entrypoints.container import Container, open_resources
-from entrypoints.http import docs
+from entrypoints.http import docs, ui
 from entrypoints.http.access import VERIFIER, token_verifier
 from entrypoints.http.answer_cache import AnswerCache
 from entrypoints.http.cors import cors_middleware
@@ -66,6 +66,7 @@ def create_app(
     app[WITH_WORKER] = with_worker
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
+    ui.add_static(app)
     app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)

@@ -68,6 +68,8 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "front_door": None,
     "front_door_slash": None,
     "service_version_view": None,
+    "console_home": None,  # the console's pages hold no data: their scripts ask the API
+    "console_home_bare": None,
     "admin_queue": {"admin"},
     "list_dead_letters": {"admin"},
     "replay_all_dead_letters": {"admin"},

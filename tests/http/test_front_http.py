@@ -6,7 +6,7 @@ from importlib.metadata import version
 import pytest
 from http_api import Api
 
-LINKED = ["/stats/docs", "/stats/openapi.json", "/stats/health", "/stats/ready", "/metrics",
+LINKED = ["/stats/ui/", "/stats/docs", "/stats/openapi.json", "/stats/health", "/stats/ready", "/metrics",
           "/stats/version"]
 
 

@@ -20,6 +20,7 @@ endpoints = Endpoints(tag="operations")
 PACKAGE = "classconnect-stats"
 # (key, path, what a person finds there), in the order the page lists them.
 LINKS = (
+    ("console", "/stats/ui/", "The web console: courses and students, charted"),
     ("docs", "/stats/docs", "Interactive API docs"),
     ("openapi", "/stats/openapi.json", "The OpenAPI 3.1 document"),
     ("health", "/stats/health", "Liveness: the process answers"),
