@@ -70,6 +70,7 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "service_version_view": None,
     "console_home": None,  # the console's pages hold no data: their scripts ask the API
     "console_home_bare": None,
+    "console_course": None,
     "admin_queue": {"admin"},
     "list_dead_letters": {"admin"},
     "replay_all_dead_letters": {"admin"},

@@ -3,10 +3,12 @@ the id from its URL and asks the API). The ids in the path are checked as the AP
 so a malformed one is a 400 here too."""
 
 import functools
+from dataclasses import dataclass
 from string import Template
 
 from aiohttp import web
 
+from domain.values import CourseId, StudentId
 from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.ui import STATIC_DIR, STATIC_URL
@@ -26,6 +28,16 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CoursePage:
+    course_id: CourseId
+
+
+@dataclass(frozen=True, slots=True)
+class StudentPage:
+    student_id: StudentId
 
 
 @functools.cache
@@ -51,3 +63,13 @@ async def console_home(request: web.Request) -> web.Response:
 @endpoints.get("/stats/ui", summary="The web console's home page (as /stats/ui/)", **PAGE)
 async def console_home_bare(request: web.Request) -> web.Response:
     return _html("home", "Console")
+
+
+@endpoints.get(
+    "/stats/ui/course/{course_id}",
+    summary="The web console's page of a course: averages, tasks, on time, students, at risk",
+    errors=(400,),
+    **PAGE,
+)
+async def console_course(request: web.Request, page: CoursePage) -> web.Response:
+    return _html("course", "Course")

@@ -3,6 +3,7 @@ API states it, opening a course by id; accessible, no console errors, fits 360 p
 
 import pytest
 
+from tests.e2e.browser import seed
 from tests.e2e.browser.conftest import Measure, OpenPage
 from tests.e2e.browser.support import (
     NARROW,
@@ -50,6 +51,11 @@ async def test_home_asks_for_a_token_then_shows_the_queue(
     assert await scroll_width(narrow.page) <= NARROW
     await screenshot(narrow.page, "console-home-360")
     assert narrow.unexpected_errors() == []
+
+    await narrow.page.get_by_label("Course id").fill(seed.COURSE)
+    await narrow.page.get_by_label("Course id").press("Enter")
+    await narrow.page.wait_for_url(f"{console.base}/stats/ui/course/{seed.COURSE}")
+    await narrow.page.get_by_role("heading", name=f"Course {seed.COURSE}").wait_for()
 
 
 async def test_a_student_token_is_told_politely_the_queue_is_not_theirs(

@@ -94,6 +94,11 @@ export function fmt(value, suffix = "") {
   return `${value}${suffix}`;
 }
 
+/** "1 student", "3 students": a count the API gave, with its noun. */
+export function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /** A table: columns are {label, value(row) -> string|Node, num}. Narrow screens stack it. */
 export function table(caption, columns, rows) {
   return el("table", { class: "stack" },
