@@ -7,16 +7,30 @@ float as the 2-decimal Decimal's (`domain.statistics.as_number`).
 """
 
 from collections.abc import Sequence
+from datetime import UTC
 
 from application.ports import Clock, PeriodTally, StudentInCourse, StudentTally
+from application.ports.analytics_reader import RecentTaskGrade
 from application.views import (
     PeriodAverage,
     PeriodOnTime,
+    RecentGrade,
     StudentAverage,
     StudentStanding,
     TimeRange,
+    Trend,
 )
-from domain.distribution import HISTOGRAM_BINS, Spread, rank_among, share_below
+from domain.distribution import (
+    HISTOGRAM_BINS,
+    Spread,
+    is_declining,
+    is_rising,
+    rank_among,
+    share_below,
+)
+
+# How many of a student's last task grades make their trend (and the at-risk decline).
+TREND_RUN = 3
 from domain.periods import DateWindow, format_period
 from domain.statistics import average_cents, average_number, percentage_number
 
@@ -84,8 +98,28 @@ def shown(cents: int | None) -> float | None:
     return None if cents is None else cents / 100
 
 
-def standing(student: StudentInCourse, average: int | None, ranked: Sequence[int]) -> StudentStanding:
-    """The student's standing among the ascending task averages `ranked` (which hold theirs)."""
+def recent_grades(grades: Sequence[RecentTaskGrade]) -> list[RecentGrade]:
+    return [RecentGrade(g.task_id, float(g.grade), g.graded_at.astimezone(UTC)) for g in grades]
+
+
+def trend(grades_oldest_first: Sequence[RecentTaskGrade]) -> Trend | None:
+    """The direction of the last TREND_RUN grades; None with fewer."""
+    last = [g.grade for g in grades_oldest_first[-TREND_RUN:]]
+    if len(last) < TREND_RUN:
+        return None
+    if is_rising(last, TREND_RUN):
+        return Trend.RISING
+    return Trend.DECLINING if is_declining(last, TREND_RUN) else Trend.MIXED
+
+
+def standing(
+    student: StudentInCourse,
+    average: int | None,
+    ranked: Sequence[int],
+    recent: Sequence[RecentTaskGrade],
+) -> StudentStanding:
+    """The student's standing among the ascending task averages `ranked` (which hold theirs), with
+    their last TREND_RUN task grades `recent` (oldest first)."""
     count = student.task_count
     return StudentStanding(
         student_id=student.student_id,
@@ -95,4 +129,6 @@ def standing(student: StudentInCourse, average: int | None, ranked: Sequence[int
         on_time_percentage=percentage_number(student.task_on_time, count),
         rank=None if average is None else rank_among(ranked, average),
         percentile=None if average is None else shown(share_below(ranked, average)),
+        trend=trend(recent),
+        recent_grades=recent_grades(recent[-TREND_RUN:]),
     )

@@ -133,6 +133,21 @@ class TaskSpreadsView:
 
 
 @dataclass(frozen=True, slots=True)
+class RecentGrade:
+    task_id: TaskId
+    grade: float
+    graded_at: datetime
+
+
+class Trend(StrEnum):
+    """Where a student's last three current task grades (by graded_at) go."""
+
+    RISING = "rising"  # each higher than the one before
+    DECLINING = "declining"  # each lower than the one before
+    MIXED = "mixed"  # neither: up and down, or level
+
+
+@dataclass(frozen=True, slots=True)
 class StudentStanding:
     student_id: StudentId
     average_grade: float | None  # the task average; None without a current task grade
@@ -141,6 +156,8 @@ class StudentStanding:
     on_time_percentage: float | None
     rank: int | None  # 1 = best task average; ties share; None without a task average
     percentile: float | None  # share (0-100) of the course's ranked students with a lower one
+    trend: Trend | None  # None with fewer than three current task grades
+    recent_grades: list[RecentGrade]  # the last three by graded_at, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +190,6 @@ class RiskReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class RecentGrade:
-    task_id: TaskId
-    grade: float
-    graded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class AtRiskStudent:
     """A student and why: the reasons, and the figures they were judged on."""
 
@@ -209,6 +219,8 @@ class StudentCourseStanding:
     on_time_percentage: float | None
     rank: int | None
     percentile: float | None
+    trend: Trend | None  # as in StudentStanding
+    task_grades: list[RecentGrade]  # every current task grade there, by graded_at, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,3 +225,9 @@ def is_declining(grades_oldest_first: Sequence[Decimal], run: int = 3) -> bool:
     """True when the last `run` grades each scored lower than the one before."""
     last = grades_oldest_first[-run:]
     return len(last) == run and all(map(operator.gt, last, last[1:]))
+
+
+def is_rising(grades_oldest_first: Sequence[Decimal], run: int = 3) -> bool:
+    """True when the last `run` grades each scored higher than the one before."""
+    last = grades_oldest_first[-run:]
+    return len(last) == run and all(map(operator.lt, last, last[1:]))

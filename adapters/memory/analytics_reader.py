@@ -96,6 +96,18 @@ class InMemoryAnalyticsReader:
                 ))
         return kept
 
+    async def recent_task_grades(
+        self, course_id: CourseId, student_ids: Sequence[StudentId], last: int | None
+    ) -> dict[StudentId, list[RecentTaskGrade]]:
+        by_student = self._by_student(course_id)
+        recent = {}
+        for student_id in student_ids:
+            ordered = sorted(by_student.get(student_id, []), key=lambda g: (g.graded_at, g.task_id))
+            if ordered:
+                kept = ordered if last is None else ordered[-last:]
+                recent[student_id] = [RecentTaskGrade(g.task_id, g.grade, g.graded_at) for g in kept]
+        return recent
+
     async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         courses = {g.course_id for g in self._db.course_grades.values() if g.student_id == student_id}
         courses |= {

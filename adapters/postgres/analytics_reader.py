@@ -126,6 +126,21 @@ WHERE tallies.course_id = $1 AND task_count > 0
 ORDER BY tallies.student_id
 """
 
+# The last $3 (every one, for null) current task grades in course $1 of each of the students $2,
+# numbered from the latest (graded_at, then task id) as for the declining run; oldest first.
+_RECENT_TASK_GRADES = """
+SELECT student_id, task_id, grade, graded_at
+FROM (
+    SELECT student_id, task_id, grade, graded_at,
+           row_number() OVER (PARTITION BY student_id
+                              ORDER BY graded_at DESC, task_id COLLATE "C" DESC) AS recency
+    FROM current_task_grades
+    WHERE course_id = $1 AND student_id = ANY($2::uuid[])
+) AS numbered
+WHERE $3::bigint IS NULL OR recency <= $3::bigint
+ORDER BY student_id, recency DESC
+"""
+
 # A course's students with a task grade, counted against exact bounds on their task average:
 # total / count < low  <=>  total < low * count (count > 0), and the same for high.
 _AVERAGE_COUNTS = """
@@ -200,6 +215,14 @@ class PostgresAnalyticsReader:
             )
             for r in rows
         ]
+
+    async def recent_task_grades(
+        self, course_id: CourseId, student_ids: Sequence[StudentId], last: int | None
+    ) -> dict[StudentId, list[RecentTaskGrade]]:
+        recent: dict[StudentId, list[RecentTaskGrade]] = {}
+        for r in await self._pool.fetch(_RECENT_TASK_GRADES, course_id, list(student_ids), last):
+            recent.setdefault(r[0], []).append(RecentTaskGrade(r[1], r[2], r[3]))
+        return recent
 
     async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         rows = await self._pool.fetch(_STUDENT_COURSES, student_id)

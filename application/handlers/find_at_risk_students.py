@@ -6,16 +6,16 @@ threshold exactly when the exact one is below the rounding interval of the thres
 ceiling: the reader is asked for the students past those exact bounds (so a database can search),
 and each one's reasons are then worked out from their rounded figures."""
 
-from datetime import UTC
 
+from application.figures import TREND_RUN, recent_grades
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import RiskBounds, StudentAtRisk
 from application.queries import FindAtRiskStudents
-from application.views import AtRiskStudent, AtRiskView, RecentGrade, RiskReason
+from application.views import AtRiskStudent, AtRiskView, RiskReason
 from domain.distribution import cents_ceiling, is_declining, rounding_interval
 from domain.statistics import average_cents, percentage_cents
 
-DECLINING_RUN = 3
+DECLINING_RUN = TREND_RUN
 
 
 class FindAtRiskStudentsHandler:
@@ -65,8 +65,5 @@ def _entry(
         average_grade=average / 100,  # int / int: the float of the 2-decimal value
         on_time_percentage=on_time / 100,
         assignments_completed=student.task_count,
-        recent_grades=[
-            RecentGrade(g.task_id, float(g.grade), g.graded_at.astimezone(UTC))
-            for g in student.recent
-        ],
+        recent_grades=recent_grades(student.recent),
     )

@@ -1,4 +1,4 @@
-from application.figures import shown
+from application.figures import recent_grades, shown, trend
 from application.ports import AnalyticsReader
 from application.ports.analytics_reader import AverageBounds
 from application.queries import GetStudentCourses
@@ -35,6 +35,9 @@ class GetStudentCoursesHandler:
         courses: list[StudentCourseStanding] = []
         for course_id, tallies in own:
             average = averages.get(course_id)
+            graded = (await self._reader.recent_task_grades(
+                course_id, [query.student_id], None
+            )).get(query.student_id, [])
             rank = percentile = None
             if average is not None:
                 count = counts[course_id]
@@ -51,6 +54,8 @@ class GetStudentCoursesHandler:
                     on_time_percentage=percentage_number(tallies.task_on_time, tallies.task_count),
                     rank=rank,
                     percentile=percentile,
+                    trend=trend(graded),
+                    task_grades=recent_grades(graded),
                 )
             )
         return StudentCoursesView(student_id=query.student_id, courses=courses)

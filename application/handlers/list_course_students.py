@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from application.figures import standing, task_averages
+from application.figures import TREND_RUN, standing, task_averages
 from application.ports import AnalyticsReader, StudentInCourse
 from application.queries import ListCourseStudents, SortOrder, StudentsCursor, StudentSort
 from application.views import CourseStudentsView
@@ -53,9 +53,15 @@ class ListCourseStudentsHandler:
         page = [position[-1] for position in positions[start : start + query.limit]]
         more = len(positions) - start > query.limit
         ranked = sorted(a for a in averages if a is not None)
+        recent = await self._reader.recent_task_grades(
+            query.course_id, [students[i].student_id for i in page], TREND_RUN
+        ) if page else {}
         return CourseStudentsView(
             course_id=query.course_id,
-            items=[standing(students[i], averages[i], ranked) for i in page],
+            items=[
+                standing(students[i], averages[i], ranked, recent.get(students[i].student_id, []))
+                for i in page
+            ],
             next_cursor=_cursor(query, students[page[-1]], keys[page[-1]]) if more and page
             else None,
         )

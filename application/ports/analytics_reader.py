@@ -121,6 +121,13 @@ class AnalyticsReader(Protocol):
         (> 0) current task grades (ordered as for RiskBounds' declining run)."""
         ...
 
+    async def recent_task_grades(
+        self, course_id: CourseId, student_ids: Sequence[StudentId], last: int | None
+    ) -> dict[StudentId, list[RecentTaskGrade]]:
+        """For each of `student_ids` with a current task grade in the course, their last `last`
+        ones (every one for None), oldest first (ordered as for RiskBounds' declining run)."""
+        ...
+
     async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         """Each course in which the student has a course-level or a current task grade, sorted,
         with the student's grades there."""

@@ -71,6 +71,7 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "console_home": None,  # the console's pages hold no data: their scripts ask the API
     "console_home_bare": None,
     "console_course": None,
+    "console_student": None,
     "admin_queue": {"admin"},
     "list_dead_letters": {"admin"},
     "replay_all_dead_letters": {"admin"},

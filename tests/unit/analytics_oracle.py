@@ -98,8 +98,30 @@ def task_spreads(events: list[GradeEvent], course: str) -> list[dict[str, object
     return result
 
 
+def by_graded_at(grades: Iterable[TaskGraded]) -> list[TaskGraded]:
+    """Oldest first; of two graded at the same moment, the greater task id is the later."""
+    return sorted(grades, key=lambda g: (g.graded_at.astimezone(UTC), g.task_id))
+
+
+def trend(ordered: list[TaskGraded]) -> str | None:
+    last = [g.grade for g in ordered[-3:]]
+    if len(last) < 3:
+        return None
+    if last[0] < last[1] < last[2]:
+        return "rising"
+    return "declining" if last[0] > last[1] > last[2] else "mixed"
+
+
+def grade_rows(grades: list[TaskGraded]) -> list[dict[str, object]]:
+    return [
+        {"task_id": g.task_id, "grade": float(g.grade), "graded_at": g.graded_at.astimezone(UTC)}
+        for g in grades
+    ]
+
+
 def students(events: list[GradeEvent], course: str) -> dict[uuid.UUID, dict[str, object]]:
-    """Every student with a grade in the course: summary figures, rank and percentile."""
+    """Every student with a grade in the course: summary figures, rank and percentile, the trend
+    and the last three of their task grades."""
     alive = surviving(events)
     tasks = [g for g in current_task_grades(alive) if g.course_id == course]
     courses = [g for g in course_grades(alive) if g.course_id == course]
@@ -108,6 +130,7 @@ def students(events: list[GradeEvent], course: str) -> dict[uuid.UUID, dict[str,
         own_tasks = [Fraction(g.grade) for g in tasks if g.student_id == student]
         own_courses = [Fraction(g.grade) for g in courses if g.student_id == student]
         on_time = len([g for g in tasks if g.student_id == student and g.on_time])
+        ordered = by_graded_at(g for g in tasks if g.student_id == student)
         table[student] = {
             "student_id": student,
             "average_grade": rounded(sum(own_tasks, Fraction(0)) / len(own_tasks))
@@ -118,6 +141,9 @@ def students(events: list[GradeEvent], course: str) -> dict[uuid.UUID, dict[str,
             else None,
             "assignments_completed": len(own_tasks),
             "on_time_percentage": share(on_time, len(own_tasks)),
+            "trend": trend(ordered),
+            "recent_grades": grade_rows(ordered[-3:]),
+            "task_grades": grade_rows(ordered),  # every one (a student's courses show them)
         }
     ranked = [row for row in table.values() if row["average_grade"] is not None]
     for row in table.values():
@@ -192,11 +218,7 @@ def at_risk(
     for student, row in table.items():
         if row["average_grade"] is None:
             continue
-        own = sorted(
-            (g for g in grades if g.student_id == student),
-            key=lambda g: (g.graded_at.astimezone(UTC), g.task_id),
-        )
-        last = own[-3:]
+        last = by_graded_at(g for g in grades if g.student_id == student)[-3:]
         reasons = []
         if exact(row["average_grade"]) < grade_below:  # type: ignore[arg-type]
             reasons.append("low_average")

@@ -73,3 +73,13 @@ async def console_home_bare(request: web.Request) -> web.Response:
 )
 async def console_course(request: web.Request, page: CoursePage) -> web.Response:
     return _html("course", "Course")
+
+
+@endpoints.get(
+    "/stats/ui/student/{student_id}",
+    summary="The web console's page of a student: their courses, standing and trends",
+    errors=(400,),
+    **PAGE,
+)
+async def console_student(request: web.Request, page: StudentPage) -> web.Response:
+    return _html("student", "Student")

@@ -82,6 +82,11 @@ async def test_the_course_page_charts_the_apis_figures(
     await page.get_by_role("button", name="Student", exact=True).click()
     await page.locator("#students-summary").filter(has_text="by student id").wait_for()
     assert await column(page, "#students-table", 2) == [s["student_id"] for s in by_id]
+    trends = await column(page, "#students-table", 8)
+    assert [t.split(":")[0].split(" ")[1] for t in trends] == [s["trend"] for s in by_id]
+    assert trends[-1].endswith(": " + ", ".join(
+        f"{g['grade']:g}" for g in by_id[-1]["recent_grades"]
+    ))  # the struggling student's last three
     header = page.locator("#students-table th", has=page.get_by_role("button", name="Student"))
     assert await header.get_attribute("aria-sort") == "ascending"
     assert await page.get_by_role("button", name="Next page").is_disabled()

@@ -99,6 +99,15 @@ export function plural(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+const TREND_MARKS = { rising: "↗", declining: "↘", mixed: "↔" };
+
+/** A trend as the API names it, with the grades it was read from: "↗ rising: 6.5, 7, 8". */
+export function trendText(trend, grades) {
+  const shown = grades.map((g) => g.grade).join(", ");
+  if (!trend) return grades.length ? `too few grades yet: ${shown}` : "–";
+  return `${TREND_MARKS[trend]} ${trend}: ${shown}`;
+}
+
 /** A table: columns are {label, value(row) -> string|Node, num}. Narrow screens stack it. */
 export function table(caption, columns, rows) {
   return el("table", { class: "stack" },

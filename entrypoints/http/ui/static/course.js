@@ -1,7 +1,7 @@
 // A course: its students' averages, each task's spread, on-time share over time, the students
 // table and those at risk. Every figure is one the API states; the page only lays them out.
 import {
-  askForToken, api, el, explain, figures, fmt, notice, plural, setUpToken, table,
+  askForToken, api, el, explain, figures, fmt, notice, plural, setUpToken, table, trendText,
 } from "./console.js";
 import { axis, draw, palette } from "./charts.js";
 
@@ -153,6 +153,7 @@ function showStudents(view) {
       value: (s) => fmt(s.assignments_completed), num: true },
     { label: "On time", head: sortHeader("on_time", "On time"),
       value: (s) => fmt(s.on_time_percentage, "%"), num: true },
+    { label: "Trend", value: (s) => trendText(s.trend, s.recent_grades) },
   ];
   const page = state.cursors.length;
   const sort = SORTS[state.column];
