@@ -42,8 +42,10 @@ async def test_a_student_sees_their_courses_and_classmates_under_aliases(
         comparison = await console.get(
             f"/stats/student/{seed.ME}/course/{course['course_id']}/task/average", console.student
         )
-        names = await card.locator("table").last.locator("tbody tr td:nth-child(1)").all_inner_texts()
+        names = await card.locator(".peers tbody tr td:nth-child(1)").all_inner_texts()
         assert names == [peer["alias"] for peer in comparison["other_students"]]
+    assert names == []  # no classmate in the second course: said in words instead
+    assert "No other student has a task grade here" in await cards.nth(1).inner_text()
     assert mine["courses"][0]["trend"] in await cards.nth(0).inner_text()
 
     text = await page.locator("main").inner_text()

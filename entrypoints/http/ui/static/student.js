@@ -39,11 +39,12 @@ function courseCard(course, comparison, index) {
     el("p", {}, `This student's task average: ${fmt(comparison.student_average)}` +
       `${comparison.warning ? ` (${comparison.warning})` : ""}. ` +
       (peers.length ? "The others, best first:" : "No other student has a task grade here.")),
-    peers.length ? table(`Other students' task averages in ${course.course_id}`, [
-      { label: "Student", value: (p) => p.name },
-      { label: "Task average", value: (p) => fmt(p.average), num: true },
-      { label: "Tasks graded", value: (p) => fmt(p.count), num: true },
-    ], peers) : null);
+    el("div", { class: "peers" }, peers.length ? table(
+      `Other students' task averages in ${course.course_id}`, [
+        { label: "Student", value: (p) => p.name },
+        { label: "Task average", value: (p) => fmt(p.average), num: true },
+        { label: "Tasks graded", value: (p) => fmt(p.count), num: true },
+      ], peers) : null));
 }
 
 function drawTrend(course, index) {
