@@ -76,6 +76,9 @@ class HttpSettings(_Group):
     request_header_timeout: float = setting(15.0, "STATS_REQUEST_HEADER_TIMEOUT", gt=0)
     # Seconds per dependency check of /stats/ready and /metrics.
     ready_timeout: float = setting(1.0, "STATS_READY_TIMEOUT", gt=0)
+    # A live stream (/stats/course/{id}/changes) ends after this many seconds; clients reconnect,
+    # so a long-lived connection does not outlive a proxy's timeout or pin one process forever.
+    live_stream_seconds: float = setting(300.0, "STATS_LIVE_STREAM_SECONDS", gt=0)
     # When set, /metrics needs `Authorization: Bearer <token>`.
     metrics_token: str | None = setting(None, "STATS_METRICS_TOKEN")
     # Bytes of serialised read answers each API process keeps ready (0: keep none).

@@ -1,5 +1,6 @@
 """The aiohttp application factory: the API over a container that wires everything it uses."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from entrypoints.http.keys import (
     ANSWER_CACHE,
     CLOCK,
     CONTAINER,
+    LIVE_STOPPING,
     METRICS,
     OPENAPI,
     SETTINGS,
@@ -26,7 +28,7 @@ from entrypoints.http.late_dependencies import queue_set_up
 from entrypoints.http.metrics import HttpMetrics
 from entrypoints.http.observability import echo_request_id, flush_access_log, observe
 from entrypoints.http.problems import problem_middleware
-from entrypoints.http.routes import all_endpoints, openapi_bytes
+from entrypoints.http.routes import all_endpoints, live, openapi_bytes
 from entrypoints.queue_durability import check_queue_durability
 
 __all__ = ["CONTAINER", "create_app"]
@@ -64,6 +66,8 @@ def create_app(
     metrics.watch_answer_cache(cache.counts)
     app[OPENAPI] = openapi_bytes()
     app[WITH_WORKER] = with_worker
+    app[LIVE_STOPPING] = asyncio.Event()
+    app.on_shutdown.append(live.end_streams)
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
     ui.add_static(app)

@@ -1,5 +1,7 @@
 """What the app and each request carry, under typed keys (never as attributes)."""
 
+import asyncio
+
 from aiohttp import web
 
 from application.ports import Clock
@@ -19,3 +21,4 @@ WITH_WORKER = web.AppKey("with_worker", bool)  # a worker runs in this process (
 WRITE_GUARD = web.AppKey("write_guard", WriteGuard)
 ANSWER_CACHE = web.AppKey("answer_cache", AnswerCache)
 REQUEST_ID = web.RequestKey("request_id", str)
+LIVE_STOPPING = web.AppKey("live_stopping", asyncio.Event)  # set on shutdown: streams end

@@ -37,7 +37,10 @@ def bearer(role: str, **claims: Any) -> dict[str, str]:
 @pytest.fixture
 async def secured(aiohttp_client: Callable[[Any], Awaitable[Any]], clock: ManualClock) -> Api:
     container = build_container(
-        Settings(database={"storage": "memory"}, auth={"jwt_secret": SECRET})
+        Settings(
+            database={"storage": "memory"}, auth={"jwt_secret": SECRET},
+            http={"live_stream_seconds": 0.2},  # a live stream's answer ends
+        )
     )
     container.adapters.clock.override(providers.Object(clock))
     api = Api(await aiohttp_client(create_app(container)), container, clock)
@@ -96,6 +99,7 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "course_distribution": COURSE_PATH,
     "course_at_risk": COURSE_PATH,
     "course_export": COURSE_PATH,
+    "course_changes": COURSE_PATH,
 }
 CALLERS = {  # name -> (role, claims)
     "student:own": ("student", {"sub": ME}),

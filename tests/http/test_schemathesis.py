@@ -54,7 +54,8 @@ def base_url() -> Iterator[str]:
         Settings(
             database={"storage": "memory"},
             auth={"jwt_secret": SECRET},
-            http={"port": port},
+            # a live stream ends soon, so that the fuzzer reads each answer to its end
+            http={"port": port, "live_stream_seconds": 0.2},
             limits={"write_rate_limit": 0},
         )
     )

@@ -39,12 +39,12 @@ import json
 from entrypoints.http.endpoints import Endpoint
 from entrypoints.http.keys import USE_CASES
 from entrypoints.http.openapi import openapi_document
-from entrypoints.http.routes import analytics, front, grades, ops, queue_admin, stats
+from entrypoints.http.routes import analytics, front, grades, live, ops, queue_admin, stats
 from entrypoints.http.ui import pages
 
 __all__ = ["MODULES", "USE_CASES", "all_endpoints", "openapi_bytes"]
 
-MODULES = (front, ops, queue_admin, grades, stats, analytics, pages)
+MODULES = (front, ops, queue_admin, grades, stats, analytics, live, pages)
 
 
 def all_endpoints() -> list[Endpoint]:

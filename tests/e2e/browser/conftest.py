@@ -58,7 +58,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 async def console(stack: Stack, http: aiohttp.ClientSession) -> Console:
     base = await stack.api(http, STATS_JWT_SECRET=SECRET)
     stack.worker(STATS_JWT_SECRET=SECRET)
-    ready = Console(base, http)
+    ready = Console(base, http, stack)
     seeded = await seed.seed(http, base, ready.admin)
 
     async def recorded() -> int:
@@ -116,6 +116,12 @@ async def open_page(chromium: Browser) -> AsyncIterator[OpenPage]:
     yield open_page
     for context in contexts:
         await context.close()
+
+
+@pytest.fixture
+def report(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Adds a line to the run's closing summary of measurements."""
+    return pytestconfig.stash[MEASURED].append
 
 
 @pytest.fixture

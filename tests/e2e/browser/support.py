@@ -16,6 +16,7 @@ from playwright.async_api import Page
 from entrypoints.auth.principal import Role
 from entrypoints.auth.tokens import issue_token
 from tests.e2e.browser import seed
+from tests.e2e.conftest import Stack
 
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "console-browser-tests-secret-long-enough-for-hs256"
@@ -55,6 +56,7 @@ class Console:
 
     base: str
     http: aiohttp.ClientSession
+    stack: Stack  # the API is its first service
     admin: str = field(default_factory=lambda: token(Role.ADMIN))
     teacher: str = field(default_factory=lambda: token(Role.TEACHER, courses=(seed.COURSE,)))
     student: str = field(default_factory=lambda: token(Role.STUDENT, seed.ME))

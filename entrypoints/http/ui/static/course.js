@@ -4,6 +4,7 @@ import {
   askForToken, api, el, explain, figures, fmt, notice, plural, setUpToken, table, trendText,
 } from "./console.js";
 import { axis, draw, palette } from "./charts.js";
+import { coalesced, follow } from "./live.js";
 
 const courseId = decodeURIComponent(window.location.pathname.split("/").pop());
 const base = `/stats/course/${encodeURIComponent(courseId)}`;
@@ -214,16 +215,22 @@ async function loadOnTime() {
   showOnTime(await api(`${base}/on_time_percentage?group_by=${state.groupBy}`));
 }
 
-/** Everything the page shows, fetched again (on opening, a new token, a live change). */
-export async function load() {
-  await guarded(() => Promise.all([
+/** Everything the page shows, fetched again (on opening, a new token, a live change); the
+ *  live stream is followed once the course could be read. */
+const load = coalesced(async () => {
+  const read = await guarded(() => Promise.all([
     api(`${base}/distribution`).then(showDistribution),
     api(`${base}/tasks`).then(showTasks),
     loadOnTime(),
     loadStudents(),
     api(`${base}/at_risk`).then(showAtRisk),
   ]));
-}
+  if (read && !following) {
+    following = true;
+    follow(`${base}/changes`, load);
+  }
+});
+let following = false;
 
 async function guarded(work) {
   const content = document.getElementById("course-content");
@@ -232,10 +239,12 @@ async function guarded(work) {
     await work();
     content.hidden = false;
     notice("");
+    return true;
   } catch (error) {
     content.hidden = true;
     notice(explain(error, `course ${courseId}`), error.status === 401 ? "warn" : "error");
     if (error.status === 401) askForToken();
+    return false;
   } finally {
     content.setAttribute("aria-busy", "false");
   }
