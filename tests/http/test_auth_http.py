@@ -75,6 +75,7 @@ RULES: dict[str, set[str] | None] = {  # None: public
     "console_home_bare": None,
     "console_course": None,
     "console_student": None,
+    "console_queue": None,
     "admin_queue": {"admin"},
     "list_dead_letters": {"admin"},
     "replay_all_dead_letters": {"admin"},

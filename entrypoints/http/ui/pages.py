@@ -83,3 +83,13 @@ async def console_course(request: web.Request, page: CoursePage) -> web.Response
 )
 async def console_student(request: web.Request, page: StudentPage) -> web.Response:
     return _html("student", "Student")
+
+
+@endpoints.get(
+    "/stats/ui/queue",
+    summary="The web console's queue page, for operators: state, consumers, processed and "
+    "failed per minute, dead letters; replay, delete, pause and resume",
+    **PAGE,
+)
+async def console_queue(request: web.Request) -> web.Response:
+    return _html("queue", "Queue")
