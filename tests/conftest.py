@@ -8,12 +8,18 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
+import hypothesis
 import pytest
 import redis.asyncio as redis
 
 from tests.servers import SuiteServers
 
 SERVERS = pytest.StashKey[SuiteServers]()
+
+# Property tests check what is computed, not how fast: on a machine shared with other work a single
+# example can take longer than Hypothesis's default 200 ms deadline, which would fail a correct run.
+hypothesis.settings.register_profile("stats", deadline=None)
+hypothesis.settings.load_profile("stats")
 
 
 def pytest_configure(config: pytest.Config) -> None:
