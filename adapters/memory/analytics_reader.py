@@ -7,16 +7,17 @@ from decimal import Decimal
 from adapters.memory.database import InMemoryDatabase
 from application.ports import CurrentTaskGrade, StudentInCourse
 from application.ports.analytics_reader import (
-    AverageBounds,
+    RECENT_GRADES_KEPT,
     AverageCounts,
     RecentTaskGrade,
     RiskBounds,
+    RoundedAverage,
     StudentAtRisk,
     TaskSpreadFacts,
 )
 from domain.distribution import SpreadFacts, is_declining
 from domain.events import TaskGraded
-from domain.statistics import Tally
+from domain.statistics import Tally, average_cents
 from domain.values import CourseId, StudentId, TaskId
 
 
@@ -76,6 +77,8 @@ class InMemoryAnalyticsReader:
     async def students_at_risk(
         self, course_id: CourseId, bounds: RiskBounds, recent: int
     ) -> list[StudentAtRisk]:
+        if recent > RECENT_GRADES_KEPT or (bounds.declining_run or 0) > RECENT_GRADES_KEPT:
+            raise ValueError(f"at most the {RECENT_GRADES_KEPT} latest grades are kept")
         by_student = self._by_student(course_id)
         kept = []
         for student_id in sorted(by_student):
@@ -115,16 +118,20 @@ class InMemoryAnalyticsReader:
         }
         return [(course, self._students(course)[student_id]) for course in sorted(courses)]
 
-    async def average_counts(self, bounds: Sequence[AverageBounds]) -> list[AverageCounts]:
+    async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:
         counts = []
-        for bound in bounds:
-            graded = [s for s in self._students(bound.course_id).values() if s.task_count > 0]
+        for asked in averages:
+            rounded = [
+                average_cents(s.task_total, s.task_count)
+                for s in self._students(asked.course_id).values()
+                if s.task_count > 0
+            ]
             counts.append(
                 AverageCounts(
-                    bound.course_id,
-                    len(graded),
-                    sum(1 for s in graded if _below(s.task_total, s.task_count, bound.low)),
-                    sum(1 for s in graded if not _below(s.task_total, s.task_count, bound.high)),
+                    asked.course_id,
+                    len(rounded),
+                    sum(1 for cents in rounded if cents < asked.cents),
+                    sum(1 for cents in rounded if cents > asked.cents),
                 )
             )
         return counts

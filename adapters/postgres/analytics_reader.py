@@ -4,12 +4,16 @@ wire as a few rows instead of every grade.
 numeric arithmetic is exact for sums, products and comparisons, so the aggregates (sums, sums of
 squares, counts against exact bounds) are exact; nothing is divided or rounded here. Every value
 is a bind parameter. Text ids are ordered with the "C" collation (code points), as the in-memory
-adapter orders Python strings, whatever the database's default collation. Tables and indexes
-used: current_task_grades_by_task (course_id, task_id; it holds the columns read here, migration
-0003) for a course's current grades, and current_task_grades' primary key (student_id, course_id,
-task_id) for a few students' recent ones; student_course_tallies (migration 0002, kept up to date
-with every grade; a row whose tallies are all zero means no row) by its index by course, and by
-its primary key (student_id, course_id) for one student's courses.
+adapter orders Python strings, whatever the database's default collation. Tables read, each
+kept up to date by the store in the transaction that records a grade (a row whose tallies are all
+zero means no row): course_task_tallies by its primary key (course_id, task_id) for a course's
+task spreads and task ids (migration 0005 adds each task's sum of squares, histogram and values
+at the quartile ranks); student_course_tallies by its index by course for a course's students,
+by its primary key (student_id, course_id) for one student's courses, and by its index by course
+again, holding the rounded task averages (migration 0005), for their rank in each;
+student_course_recent_grades (migration 0005) by its primary key (course_id, student_id) for
+the at-risk search; current_task_grades_by_task (course_id, task_id; covering, migration 0003)
+for the export's pages of a course's current grades.
 """
 
 import uuid
@@ -21,10 +25,11 @@ import asyncpg
 from adapters.postgres.pool import ConnectionPool
 from application.ports import CurrentTaskGrade, StudentInCourse
 from application.ports.analytics_reader import (
-    AverageBounds,
+    RECENT_GRADES_KEPT,
     AverageCounts,
     RecentTaskGrade,
     RiskBounds,
+    RoundedAverage,
     StudentAtRisk,
     TaskSpreadFacts,
 )
@@ -33,39 +38,12 @@ from domain.values import CourseId, StudentId, TaskId
 
 _GRADE_COLUMNS = "student_id, task_id, grade, on_time, graded_at"
 
-# The SpreadFacts of each task's current grades. `ordered` is 1-based: r0..r7 are the values at
-# domain.distribution.quartile_ranks(count) - 0; for q = 1/4, 2/4, 3/4 the rank
-# floor((count - 1) * q) and the next one (or the same, at the end); count - 1. The histogram's
-# bins [0,1) ... [8,9), [9,10] are differences of the counts below 1 ... 9.
+# The SpreadFacts of each task's current grades, kept by the store (migration 0005): `ranked`
+# holds the values at domain.distribution.quartile_ranks(count).
 _TASK_SPREADS = """
-SELECT task_id, count, total, squares, on_time,
-       ARRAY[below[1], below[2] - below[1], below[3] - below[2], below[4] - below[3],
-             below[5] - below[4], below[6] - below[5], below[7] - below[6],
-             below[8] - below[7], below[9] - below[8], count - below[9]] AS histogram,
-       ordered[1] AS r0,
-       ordered[(count - 1) / 4 + 1] AS r1,
-       ordered[least((count - 1) / 4 + 2, count)] AS r2,
-       ordered[(count - 1) * 2 / 4 + 1] AS r3,
-       ordered[least((count - 1) * 2 / 4 + 2, count)] AS r4,
-       ordered[(count - 1) * 3 / 4 + 1] AS r5,
-       ordered[least((count - 1) * 3 / 4 + 2, count)] AS r6,
-       ordered[count] AS r7
-FROM (
-    SELECT task_id,
-           count(*) AS count,
-           sum(grade) AS total,
-           sum(grade * grade) AS squares,
-           count(*) FILTER (WHERE on_time) AS on_time,
-           array_agg(grade ORDER BY grade) AS ordered,
-           ARRAY[count(*) FILTER (WHERE grade < 1), count(*) FILTER (WHERE grade < 2),
-                 count(*) FILTER (WHERE grade < 3), count(*) FILTER (WHERE grade < 4),
-                 count(*) FILTER (WHERE grade < 5), count(*) FILTER (WHERE grade < 6),
-                 count(*) FILTER (WHERE grade < 7), count(*) FILTER (WHERE grade < 8),
-                 count(*) FILTER (WHERE grade < 9)] AS below
-    FROM current_task_grades
-    WHERE course_id = $1
-    GROUP BY task_id
-) AS per_task
+SELECT task_id, count, total, squares, on_time, histogram, ranked
+FROM course_task_tallies
+WHERE course_id = $1 AND count > 0
 ORDER BY task_id COLLATE "C"
 """
 
@@ -93,37 +71,25 @@ ORDER BY course_id COLLATE "C"
 """
 
 # The students RiskBounds keep. $2 the exact bound on the average, $3 on the on-time share,
-# $4 the declining run (null: not asked), $5 how many recent grades to return. Each student's grades
-# are numbered from the latest (graded_at, then task id), each with the grade before it
-# (`earlier`): the last $4 grades each scored lower than the one before when the $4 - 1 latest
-# are each lower than their `earlier` (a missing one is not lower).
-_STUDENTS_AT_RISK = """
-WITH numbered AS (
-    SELECT student_id, task_id, grade, graded_at,
-           row_number() OVER latest_first AS recency,
-           lead(grade) OVER latest_first AS earlier
-    FROM current_task_grades
-    WHERE course_id = $1
-    WINDOW latest_first AS (PARTITION BY student_id ORDER BY graded_at DESC, task_id COLLATE "C" DESC)
-), last AS (
-    SELECT student_id,
-           array_agg(task_id ORDER BY recency DESC) FILTER (WHERE recency <= $5) AS task_ids,
-           array_agg(grade ORDER BY recency DESC) FILTER (WHERE recency <= $5) AS grades,
-           array_agg(graded_at ORDER BY recency DESC) FILTER (WHERE recency <= $5) AS graded_at,
-           count(*) FILTER (WHERE recency < $4 AND grade < earlier) = $4 - 1 AS declining
-    FROM numbered
-    WHERE recency <= greatest($5::bigint, $4::bigint)
-    GROUP BY student_id
+# $4 the declining run (null: not asked). A student's latest grades are kept oldest first
+# (student_course_recent_grades, migration 0005): the last $4 each scored lower than the one
+# before when the array holds $4 and each of its last $4 - 1 neighbour pairs descends.
+_DESCENDING = " AND ".join(
+    f"($4 <= {k} OR r.grades[cardinality(r.grades) - {k}]"
+    f" > r.grades[cardinality(r.grades) - {k - 1}])"
+    for k in range(1, RECENT_GRADES_KEPT)
 )
-SELECT tallies.student_id, task_count, task_total, task_on_time,
-       last.task_ids, last.grades, last.graded_at
-FROM student_course_tallies AS tallies
-JOIN last USING (student_id)
-WHERE tallies.course_id = $1 AND task_count > 0
-  AND (task_total < $2::numeric * task_count
-       OR task_on_time * 100 < $3::numeric * task_count
-       OR coalesce(last.declining, false))
-ORDER BY tallies.student_id
+_STUDENTS_AT_RISK = f"""
+SELECT t.student_id, t.task_count, t.task_total, t.task_on_time,
+       r.task_ids, r.grades, r.graded_at
+FROM student_course_tallies AS t
+JOIN student_course_recent_grades AS r
+  ON r.course_id = t.course_id AND r.student_id = t.student_id
+WHERE t.course_id = $1 AND t.task_count > 0
+  AND (t.task_total < $2::numeric * t.task_count
+       OR t.task_on_time * 100 < $3::numeric * t.task_count
+       OR (cardinality(r.grades) >= $4::int AND {_DESCENDING}))
+ORDER BY t.student_id
 """
 
 # The last $3 (every one, for null) current task grades in course $1 of each of the students $2,
@@ -141,26 +107,25 @@ WHERE $3::bigint IS NULL OR recency <= $3::bigint
 ORDER BY student_id, recency DESC
 """
 
-# A course's students with a task grade, counted against exact bounds on their task average:
-# total / count < low  <=>  total < low * count (count > 0), and the same for high.
+# A course's students with a task grade, counted by their rounded task average against the
+# asked one, from the index by course (migration 0005 adds task_average_cents to it: the average
+# rounded exactly by the database with every change of the tallies, null without a task grade),
+# comparing integers rather than multiplying every student's exact sums.
 _AVERAGE_COUNTS = """
-SELECT bounds.ordinality, bounds.course_id,
-       count(tallies.task_count) AS with_average,
-       count(*) FILTER (WHERE tallies.task_total < bounds.low * tallies.task_count) AS below,
-       count(*) FILTER (WHERE tallies.task_total >= bounds.high * tallies.task_count) AS at_least
-FROM unnest($1::text[], $2::numeric[], $3::numeric[])
-         WITH ORDINALITY AS bounds (course_id, low, high, ordinality)
-LEFT JOIN student_course_tallies AS tallies
-       ON tallies.course_id = bounds.course_id AND tallies.task_count > 0
-GROUP BY bounds.ordinality, bounds.course_id
-ORDER BY bounds.ordinality
+SELECT asked.course_id,
+       count(t.task_average_cents) AS with_average,
+       count(*) FILTER (WHERE t.task_average_cents < asked.cents) AS below,
+       count(*) FILTER (WHERE t.task_average_cents > asked.cents) AS above
+FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS asked (course_id, cents, ordinality)
+LEFT JOIN student_course_tallies AS t ON t.course_id = asked.course_id
+GROUP BY asked.ordinality, asked.course_id
+ORDER BY asked.ordinality
 """
 
 _TASK_IDS = """
 SELECT task_id
-FROM current_task_grades
-WHERE course_id = $1
-GROUP BY task_id
+FROM course_task_tallies
+WHERE course_id = $1 AND count > 0
 ORDER BY task_id COLLATE "C"
 """
 
@@ -187,8 +152,7 @@ class PostgresAnalyticsReader:
                     count=r["count"],
                     total=r["total"],
                     total_of_squares=r["squares"],
-                    ranked=(r["r0"], r["r1"], r["r2"], r["r3"], r["r4"], r["r5"], r["r6"],
-                            r["r7"]),
+                    ranked=tuple(r["ranked"]),
                     histogram=r["histogram"],
                 ),
             )
@@ -204,14 +168,19 @@ class PostgresAnalyticsReader:
     async def students_at_risk(
         self, course_id: CourseId, bounds: RiskBounds, recent: int
     ) -> list[StudentAtRisk]:
+        if recent > RECENT_GRADES_KEPT or (bounds.declining_run or 0) > RECENT_GRADES_KEPT:
+            raise ValueError(f"at most the {RECENT_GRADES_KEPT} latest grades are kept")
         rows = await self._pool.fetch(
             _STUDENTS_AT_RISK, course_id, bounds.average_below, bounds.on_time_below,
-            bounds.declining_run, recent,
+            bounds.declining_run,
         )
         return [
             StudentAtRisk(
                 r[0], r[1], r[2], r[3],
-                [RecentTaskGrade(*grade) for grade in zip(r[4], r[5], r[6], strict=True)],
+                [
+                    RecentTaskGrade(*grade)
+                    for grade in zip(r[4][-recent:], r[5][-recent:], r[6][-recent:], strict=True)
+                ],
             )
             for r in rows
         ]
@@ -228,16 +197,13 @@ class PostgresAnalyticsReader:
         rows = await self._pool.fetch(_STUDENT_COURSES, student_id)
         return [(r[0], StudentInCourse(*r[1:])) for r in rows]
 
-    async def average_counts(self, bounds: Sequence[AverageBounds]) -> list[AverageCounts]:
-        if not bounds:
+    async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:
+        if not averages:
             return []
         rows = await self._pool.fetch(
-            _AVERAGE_COUNTS,
-            [b.course_id for b in bounds],
-            [b.low for b in bounds],
-            [b.high for b in bounds],
+            _AVERAGE_COUNTS, [a.course_id for a in averages], [a.cents for a in averages]
         )
-        return [AverageCounts(*r[1:]) for r in rows]
+        return [AverageCounts(*r) for r in rows]
 
     async def task_ids(self, course_id: CourseId) -> list[TaskId]:
         return [r["task_id"] for r in await self._pool.fetch(_TASK_IDS, course_id)]

@@ -4,7 +4,9 @@ aggregate of the read side brought up to date in it (see `recording_sql`).
 Every rule is enforced by the database, so concurrent transactions cannot race each other: the
 event-id primary keys make recording idempotent, the current grade of a slot is replaced only
 inside the upsert, by a row comparison against the stored recency, and the tallies change by what
-that upsert reports it replaced.
+that upsert reports it replaced. What cannot be added up, the values at a task's quartile ranks,
+is rederived for the tasks the statement changed by a second statement in the same transaction
+(`recording_sql.REFRESH_RANKED`).
 
 A large batch (`BULK_THRESHOLD` events or more) is copied into a temporary table first
 (`COPY`, binary) instead of being sent as arrays; the statement is the same.
@@ -80,18 +82,28 @@ class PostgresGradeStore:
         if not grades:
             return 0
         if len(grades) >= self._bulk_threshold:
-            return await self._record_through_copy(grades)
-        changed: int = await self._connection.fetchval(_RECORD_FROM_ARRAYS, *_columns(grades))
-        return changed
+            return await self._refreshed(await self._record_through_copy(grades))
+        return await self._refreshed(
+            await self._connection.fetchrow(_RECORD_FROM_ARRAYS, *_columns(grades))
+        )
 
-    async def _record_through_copy(self, grades: Sequence[Grade]) -> int:
+    async def _record_through_copy(self, grades: Sequence[Grade]) -> asyncpg.Record:
         connection = self._connection
         await connection.execute(sql.CREATE_INCOMING)
         await connection.execute(sql.TRUNCATE_INCOMING)
         await connection.copy_records_to_table(
             sql.INCOMING_TABLE, records=_rows(grades), columns=sql.INCOMING_COLUMNS
         )
-        changed: int = await connection.fetchval(_RECORD_FROM_TABLE)
+        return await connection.fetchrow(_RECORD_FROM_TABLE)
+
+    async def _refreshed(self, changes: asyncpg.Record) -> int:
+        """Bring the quartile values of the tasks a statement changed up to date
+        (sql.REFRESH_RANKED); returns the statement's count."""
+        if changes["task_ids"]:
+            await self._connection.execute(
+                sql.REFRESH_RANKED, changes["task_courses"], changes["task_ids"]
+            )
+        changed: int = changes["changed"]
         return changed
 
     async def _courses_of(self, student_id: uuid.UUID) -> set[str]:
@@ -103,10 +115,15 @@ class PostgresGradeStore:
         survivors = await connection.fetch(
             sql.SURVIVORS_OF_ERASED_SLOTS, erasure.student_id, erasure.accepted_at
         )
-        removed: int = await connection.fetchval(
+        erased = await connection.fetchrow(
             sql.ERASE_STUDENT, erasure.student_id, erasure.accepted_at
         )
+        removed = await self._refreshed(erased)
         await connection.execute(sql.FORGET_EMPTY_ROWS, erasure.student_id)
+        if erased["student_courses"]:
+            await connection.execute(
+                sql.RECENT_OF_STUDENT, erasure.student_id, erased["student_courses"]
+            )
         if survivors:  # the emptied slots fall back to them (not counted: nothing was removed)
             await connection.execute(sql.FORGET_TASK_EVENTS, [r["event_id"] for r in survivors])
             await self._record_grades([TaskGraded(**dict(r)) for r in survivors])

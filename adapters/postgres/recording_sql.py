@@ -1,15 +1,20 @@
-"""The SQL that records events and keeps the aggregates of migration 0002 in step.
+"""The SQL that records events and keeps the aggregates (migrations 0002 and 0005) in step.
 
 One statement records a batch of grades, whatever its size: the events (idempotent on their ids),
 the current grade of each slot (replaced only by a more recent one, inside the upsert), and the
-change of every tally. The tallies change by what the upserts report, never by what a separate
-read saw, so concurrent transactions cannot race: an upsert adds to the row as it is when locked.
+change of every tally, of the per-value grade counts and of each student's latest grades. The
+tallies change by what the upserts report, never by what a separate read saw, so concurrent
+transactions cannot race: an upsert adds to (or merges into) the row as it is when locked. A
+second statement (REFRESH_RANKED) then rederives what cannot be added up, the values at the
+quartile ranks of each task the first one changed.
 
 Lock order. Every writer runs the same statement, so tables are locked in one order, and rows
 within a table in key order (each INSERT ... SELECT is ORDER BY its conflict key): no deadlocks
 between writers. The aggregate upserts are not read by the final SELECT, so each of them runs to
 completion, in a fixed order, after the statement's reads.
 """
+
+from application.ports.analytics_reader import RECENT_GRADES_KEPT
 
 # The batch: one row per event in arrival order. `$n` arrays or the bulk path's temp table.
 BATCH_FROM_ARRAYS = """
@@ -51,8 +56,34 @@ BATCH_FROM_TABLE = f"SELECT * FROM pg_temp.{INCOMING_TABLE}"
 
 _DAY = "(({at}) AT TIME ZONE 'UTC')::date"
 
+# What the recording and erasing statements return after their count: the (course, task) keys
+# whose current grades they changed, as parallel arrays, for REFRESH_RANKED.
+_CHANGED_TASKS = """ARRAY(SELECT course_id FROM changed_tasks ORDER BY 1, task_id) AS task_courses,
+       ARRAY(SELECT task_id FROM changed_tasks ORDER BY course_id, 1) AS task_ids"""
 
-
+# The latest RECENT_GRADES_KEPT of a (course, student)'s current task grades, oldest first, from
+# the row `{old}` of student_course_recent_grades (the latest before a change) and the latest of
+# the grades the change made current, `{new}` (as arrays, same columns). Enough: a slot's grade
+# only ever becomes current for a later graded_at, so a grade older than the `{old}` ones stays
+# out; a changed task's old entry gives way to its new one.
+_MERGED_RECENT = f"""(
+        SELECT array_agg(task_id ORDER BY graded_at, task_id COLLATE "C"),
+               array_agg(grade ORDER BY graded_at, task_id COLLATE "C"),
+               array_agg(graded_at ORDER BY graded_at, task_id COLLATE "C")
+        FROM (
+            SELECT *
+            FROM (
+                SELECT *
+                FROM unnest({{old}}.task_ids, {{old}}.grades, {{old}}.graded_at)
+                     AS kept(task_id, grade, graded_at)
+                WHERE kept.task_id <> ALL ({{new}}.task_ids)
+                UNION ALL
+                SELECT * FROM unnest({{new}}.task_ids, {{new}}.grades, {{new}}.graded_at)
+            ) AS candidates
+            ORDER BY graded_at DESC, task_id COLLATE "C" DESC
+            LIMIT {RECENT_GRADES_KEPT}
+        ) AS latest
+    )"""
 
 def _add(
     name: str, table: str, deltas: str, keys: tuple[str, ...], *, skip_no_change: bool = False
@@ -74,6 +105,24 @@ def _add(
         count = t.count + excluded.count, total = t.total + excluded.total,
         on_time = t.on_time + excluded.on_time
 )"""
+
+
+BINS = 10  # domain.distribution.HISTOGRAM_BINS: [0,1) ... [8,9), [9,10]
+_BIN = "least(floor({grade}), 9)::int"
+
+
+def _histogram_of(rows_with_bin: str) -> str:
+    """The histogram array summing `rows_with_bin` by `bin` over the rows of an aggregate."""
+    bins = ",\n          ".join(
+        f"coalesce(sum({rows_with_bin}) FILTER (WHERE bin = {b}), 0)" for b in range(BINS)
+    )
+    return f"ARRAY[{bins}]::bigint[]"
+
+
+def _histogram_plus(left: str, sign: str, right: str) -> str:
+    """Two histogram arrays added (sign '+') or subtracted ('-') bin by bin."""
+    bins = ",\n          ".join(f"{left}[{b}] {sign} {right}[{b}]" for b in range(1, BINS + 1))
+    return f"ARRAY[{bins}]"
 
 
 def record_grades_sql(batch_source: str) -> str:
@@ -159,11 +208,13 @@ replaced AS (
 ),
 task_deltas AS (
     SELECT student_id, course_id, task_id, {_DAY.format(at="graded_at")} AS day,
-           1 AS count, grade AS total, on_time::int AS on_time
+           1 AS count, grade AS total, on_time::int AS on_time, grade * grade AS squares,
+           {_BIN.format(grade="grade")} AS bin
     FROM replaced
     UNION ALL
     SELECT student_id, course_id, task_id, {_DAY.format(at="superseded_graded_at")},
-           -1, -superseded_grade, -(superseded_on_time::int)
+           -1, -superseded_grade, -(superseded_on_time::int),
+           -(superseded_grade * superseded_grade), {_BIN.format(grade="superseded_grade")}
     FROM replaced
     WHERE superseded_event_id IS NOT NULL
 ),
@@ -208,8 +259,60 @@ task_day_deltas AS (
 ),
 {_add("course_task_days", "course_task_grade_days", "task_day_deltas", ("course_id", "day"),
       skip_no_change=True)},
-{_add("course_tasks", "course_task_tallies", "task_day_deltas", ("course_id", "task_id"),
-      skip_no_change=True)}
+-- Every (course, task) whose current grades changed is upserted, even by sums of zero: the row
+-- stays locked until commit, which REFRESH relies on.
+course_tasks AS (
+    INSERT INTO course_task_tallies AS t
+        (course_id, task_id, count, total, on_time, squares, histogram)
+    SELECT course_id, task_id, sum(count), sum(total), sum(on_time), sum(squares),
+           {_histogram_of("count")}
+    FROM task_deltas
+    GROUP BY course_id, task_id
+    ORDER BY course_id, task_id
+    ON CONFLICT (course_id, task_id) DO UPDATE SET
+        count = t.count + excluded.count, total = t.total + excluded.total,
+        on_time = t.on_time + excluded.on_time, squares = t.squares + excluded.squares,
+        histogram = {_histogram_plus("t.histogram", "+", "excluded.histogram")}
+),
+grade_values AS (
+    INSERT INTO course_task_grade_values AS t (course_id, task_id, grade, count)
+    SELECT course_id, task_id, grade, sum(count)
+    FROM (
+        SELECT course_id, task_id, grade, 1 AS count FROM replaced
+        UNION ALL
+        SELECT course_id, task_id, superseded_grade, -1
+        FROM replaced
+        WHERE superseded_event_id IS NOT NULL
+    ) AS d
+    GROUP BY course_id, task_id, grade
+    HAVING sum(count) <> 0
+    ORDER BY course_id, task_id, grade
+    ON CONFLICT (course_id, task_id, grade) DO UPDATE SET count = t.count + excluded.count
+),
+-- A (course, student)'s latest grades: the latest ones the batch made current, merged into
+-- the kept ones under the row's lock.
+recent_changes AS (
+    SELECT course_id, student_id,
+           (array_agg(task_id ORDER BY graded_at DESC, task_id COLLATE "C" DESC))
+               [1:{RECENT_GRADES_KEPT}] AS task_ids,
+           (array_agg(grade ORDER BY graded_at DESC, task_id COLLATE "C" DESC))
+               [1:{RECENT_GRADES_KEPT}] AS grades,
+           (array_agg(graded_at ORDER BY graded_at DESC, task_id COLLATE "C" DESC))
+               [1:{RECENT_GRADES_KEPT}] AS graded_at
+    FROM replaced
+    GROUP BY course_id, student_id
+),
+student_recent AS (
+    INSERT INTO student_course_recent_grades AS r
+        (course_id, student_id, task_ids, grades, graded_at)
+    SELECT course_id, student_id, merged.*
+    FROM recent_changes AS c
+    CROSS JOIN LATERAL {_MERGED_RECENT.format(old="c", new="c")} AS merged
+    ORDER BY course_id, student_id
+    ON CONFLICT (course_id, student_id) DO UPDATE SET
+        (task_ids, grades, graded_at) = {_MERGED_RECENT.format(old="r", new="excluded")}
+),
+changed_tasks AS (SELECT DISTINCT course_id, task_id FROM replaced)
 SELECT (SELECT count(*) FROM course_inserted)
      + (SELECT count(*)
         FROM new_events AS r
@@ -218,8 +321,80 @@ SELECT (SELECT count(*) FROM course_inserted)
           AND (c.superseded_event_id IS NULL  -- the slot's first grade
                OR (r.graded_at, r.accepted_at, r.event_id)
                   > (c.superseded_graded_at, c.superseded_accepted_at, c.superseded_event_id)))
+       AS changed,
+       {_CHANGED_TASKS}
 """
 
+
+
+# The values at domain.distribution.quartile_ranks(count) of the task of the row `t` of
+# course_task_tallies, from its grade values in order: the value at rank k (0-based) is the least
+# whose count of values up to it (`upto`) exceeds k.
+_LAST = "(t.count - 1)"
+_RANKED = ",\n                     ".join(
+    f"min(grade) FILTER (WHERE upto > {rank})"
+    for rank in (
+        "0",
+        *(
+            rank
+            for quarters in (1, 2, 3)
+            for lower in [f"{_LAST} * {quarters} / 4" if quarters > 1 else f"{_LAST} / 4"]
+            for rank in (lower, f"least({lower} + 1, {_LAST})")
+        ),
+        _LAST,
+    )
+)
+RANKED_OF_TASK = f"""CASE WHEN t.count > 0 THEN (
+        SELECT ARRAY[{_RANKED}]
+        FROM (
+            SELECT grade,
+                   sum(count::int) OVER (ORDER BY grade ROWS UNBOUNDED PRECEDING) AS upto
+            FROM course_task_grade_values AS v
+            WHERE v.course_id = t.course_id AND v.task_id = t.task_id AND v.count > 0
+        ) AS valued
+    ) END"""
+
+# After the recording (or erasing) statement, in its transaction: the quartile values of the
+# tasks it changed ($1 course ids, $2 task ids), from course_task_grade_values (an index-only scan
+# of the task's distinct values, in order). Exact under concurrent writers: the recording
+# statement locked the course_task_tallies row of each of these tasks (it upserts every task it
+# changes), so another transaction with uncommitted changes to one has not refreshed it yet, and
+# will after this one commits, seeing both.
+REFRESH_RANKED = f"""
+UPDATE course_task_tallies AS t
+SET ranked = {RANKED_OF_TASK}
+FROM unnest($1::text[], $2::text[]) AS k(course_id, task_id)
+WHERE t.course_id = k.course_id AND t.task_id = k.task_id
+"""
+
+# After an erasure (which holds every writer back): the latest grades of the student ($1) in the
+# courses ($2) whose current grades it removed, recomputed from what is left.
+RECENT_OF_STUDENT = f"""
+WITH recent AS (
+    SELECT k.course_id, $1::uuid AS student_id,
+           array_agg(l.task_id ORDER BY l.graded_at, l.task_id COLLATE "C") AS task_ids,
+           array_agg(l.grade ORDER BY l.graded_at, l.task_id COLLATE "C") AS grades,
+           array_agg(l.graded_at ORDER BY l.graded_at, l.task_id COLLATE "C") AS graded_at
+    FROM unnest($2::text[]) AS k(course_id)
+    CROSS JOIN LATERAL (
+        SELECT task_id, grade, graded_at
+        FROM current_task_grades AS c
+        WHERE c.student_id = $1 AND c.course_id = k.course_id
+        ORDER BY graded_at DESC, task_id COLLATE "C" DESC
+        LIMIT {RECENT_GRADES_KEPT}
+    ) AS l
+    GROUP BY k.course_id
+),
+gone AS (
+    DELETE FROM student_course_recent_grades AS r
+    WHERE r.student_id = $1 AND r.course_id = ANY ($2::text[])
+      AND NOT EXISTS (SELECT FROM recent WHERE recent.course_id = r.course_id)
+)
+UPDATE student_course_recent_grades AS r
+SET task_ids = recent.task_ids, grades = recent.grades, graded_at = recent.graded_at
+FROM recent
+WHERE r.course_id = recent.course_id AND r.student_id = $1
+"""
 
 # Writers of grades hold ROW EXCLUSIVE on these tables until they commit; an erasure waits for
 # them and keeps new ones out until it commits, so no grade it covers can slip in unseen. Taken
@@ -297,8 +472,33 @@ student_courses AS (
            ("course_id", "day"), of_the_student=True)},
 {_subtract("course_days", "course_grade_days", "course_removed", ("course_id", "day"))},
 {_subtract("course_task_days", "course_task_grade_days", "current_removed", ("course_id", "day"))},
-{_subtract("course_tasks", "course_task_tallies", "current_removed", ("course_id", "task_id"))}
-SELECT (SELECT count(*) FROM course_removed) + (SELECT count(*) FROM events_removed)
+course_tasks AS (
+    UPDATE course_task_tallies AS t SET
+        count = t.count - d.count, total = t.total - d.total, on_time = t.on_time - d.on_time,
+        squares = t.squares - d.squares,
+        histogram = {_histogram_plus("t.histogram", "-", "d.histogram")}
+    FROM (
+        SELECT course_id, task_id, count(*) AS count, sum(grade) AS total,
+               sum(on_time) AS on_time, sum(grade * grade) AS squares, {_histogram_of("1")}
+                   AS histogram
+        FROM (SELECT *, {_BIN.format(grade="grade")} AS bin FROM current_removed) AS removed
+        GROUP BY course_id, task_id
+    ) AS d
+    WHERE t.course_id = d.course_id AND t.task_id = d.task_id
+),
+grade_values AS (
+    UPDATE course_task_grade_values AS t SET count = t.count - d.count
+    FROM (
+        SELECT course_id, task_id, grade, count(*) AS count
+        FROM current_removed
+        GROUP BY course_id, task_id, grade
+    ) AS d
+    WHERE t.course_id = d.course_id AND t.task_id = d.task_id AND t.grade = d.grade
+),
+changed_tasks AS (SELECT DISTINCT course_id, task_id FROM current_removed)
+SELECT (SELECT count(*) FROM course_removed) + (SELECT count(*) FROM events_removed) AS changed,
+       {_CHANGED_TASKS},
+       ARRAY(SELECT DISTINCT course_id FROM current_removed) AS student_courses
 """
 
 # After ERASE_STUDENT (whose changes it sees): nothing of the student's is left but rows that

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from adapters.postgres.pool import ConnectionPool
+from application.ports.analytics_reader import RECENT_GRADES_KEPT
 
 _DAY = "(graded_at AT TIME ZONE 'UTC')::date"
 _TALLY = "count(*) AS count, sum(grade) AS total, count(*) FILTER (WHERE on_time) AS on_time"
@@ -23,9 +24,15 @@ class Aggregate:
     key: tuple[str, ...]
     columns: tuple[str, ...]
     recomputed: str  # a SELECT of key + columns from the base tables
+    # The columns whose values, all zero, mean no row (default: every column); () for none.
+    counted: tuple[str, ...] | None = None
 
 
 _COUNTS = ("count", "total", "on_time")
+# The bins [0,1) ... [8,9), [9,10] of domain.distribution.histogram.
+_BINS = ", ".join(
+    f"count(*) FILTER (WHERE grade >= {low} AND grade < {low + 1})" for low in range(9)
+) + ", count(*) FILTER (WHERE grade >= 9)"
 
 AGGREGATES = (
     Aggregate(
@@ -71,8 +78,50 @@ AGGREGATES = (
     Aggregate(
         "course_task_tallies",
         ("course_id", "task_id"),
-        _COUNTS,
-        f"SELECT course_id, task_id, {_TALLY} FROM current_task_grades GROUP BY 1, 2",
+        (*_COUNTS, "squares", "histogram", "ranked"),
+        f"""
+        SELECT course_id, task_id, count, total, on_time, squares, histogram,
+               ARRAY[o[1], o[(count - 1) / 4 + 1], o[least((count - 1) / 4 + 2, count)],
+                     o[(count - 1) * 2 / 4 + 1], o[least((count - 1) * 2 / 4 + 2, count)],
+                     o[(count - 1) * 3 / 4 + 1], o[least((count - 1) * 3 / 4 + 2, count)],
+                     o[count]] AS ranked
+        FROM (
+            SELECT course_id, task_id, {_TALLY}, sum(grade * grade) AS squares,
+                   array_agg(grade ORDER BY grade) AS o,
+                   ARRAY[{_BINS}] AS histogram
+            FROM current_task_grades
+            GROUP BY 1, 2
+        ) AS per_task
+        """,
+        counted=_COUNTS,
+    ),
+    Aggregate(
+        "course_task_grade_values",
+        ("course_id", "task_id", "grade"),
+        ("count",),
+        "SELECT course_id, task_id, grade, count(*) AS count FROM current_task_grades"
+        " GROUP BY 1, 2, 3",
+    ),
+    Aggregate(
+        "student_course_recent_grades",
+        ("course_id", "student_id"),
+        ("task_ids", "grades", "graded_at"),
+        f"""
+        SELECT course_id, student_id,
+               array_agg(task_id ORDER BY graded_at, task_id COLLATE "C") AS task_ids,
+               array_agg(grade ORDER BY graded_at, task_id COLLATE "C") AS grades,
+               array_agg(graded_at ORDER BY graded_at, task_id COLLATE "C") AS graded_at
+        FROM (
+            SELECT course_id, student_id, task_id, grade, graded_at,
+                   row_number() OVER (PARTITION BY course_id, student_id
+                                      ORDER BY graded_at DESC, task_id COLLATE "C" DESC)
+                       AS recency
+            FROM current_task_grades
+        ) AS numbered
+        WHERE recency <= {RECENT_GRADES_KEPT}
+        GROUP BY course_id, student_id
+        """,
+        counted=(),
     ),
 )
 
@@ -93,8 +142,9 @@ def _comparison_sql(aggregate: Aggregate) -> str:
     """The statement comparing one aggregate with its recomputation; $1 is the row limit."""
     key = ", ".join(aggregate.key)
     columns = ", ".join(aggregate.columns)
-    nonzero = " OR ".join(f"{c} <> 0" for c in aggregate.columns)
-    same = " AND ".join(f"s.{c} = r.{c}" for c in aggregate.columns)
+    counted = aggregate.columns if aggregate.counted is None else aggregate.counted
+    nonzero = " OR ".join(f"{c} <> 0" for c in counted) or "true"
+    same = " AND ".join(f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in aggregate.columns)
     pick = ", ".join(f"coalesce(s.{k}, r.{k}) AS {k}" for k in aggregate.key)
     stored = ", ".join(f"s.{c} AS stored_{c}" for c in aggregate.columns)
     recomputed = ", ".join(f"r.{c} AS recomputed_{c}" for c in aggregate.columns)

@@ -1,9 +1,8 @@
 from application.figures import recent_grades, shown, trend
 from application.ports import AnalyticsReader
-from application.ports.analytics_reader import AverageBounds
+from application.ports.analytics_reader import RoundedAverage
 from application.queries import GetStudentCourses
 from application.views import StudentCourseStanding, StudentCoursesView
-from domain.distribution import rounding_interval
 from domain.statistics import average_cents, average_number, percentage_cents, percentage_number
 
 
@@ -11,8 +10,8 @@ class GetStudentCoursesHandler:
     """Every course the student has grades in: their summary there, and their standing.
 
     A rank and a percentile need only how many students of the course have a task average that
-    rounds higher and lower than the student's: those are counted against the exact bounds of the
-    student's rounded average, without reading every student of the course.
+    rounds higher and lower than the student's: the reader counts those (a database from the
+    rounded averages it keeps), without handing over every student of the course.
     """
 
     def __init__(self, reader: AnalyticsReader) -> None:
@@ -28,8 +27,7 @@ class GetStudentCoursesHandler:
         counts = {
             c.course_id: c
             for c in await self._reader.average_counts(
-                [AverageBounds(course_id, *rounding_interval(cents))
-                 for course_id, cents in averages.items()]
+                [RoundedAverage(course_id, cents) for course_id, cents in averages.items()]
             )
         }
         courses: list[StudentCourseStanding] = []
@@ -43,7 +41,7 @@ class GetStudentCoursesHandler:
                 count = counts[course_id]
                 if count.with_average == 0:
                     continue  # their grades were erased meanwhile
-                rank = count.at_least + 1
+                rank = count.above + 1
                 percentile = percentage_cents(count.below, count.with_average) / 100
             courses.append(
                 StudentCourseStanding(

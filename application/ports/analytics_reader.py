@@ -15,6 +15,10 @@ from typing import NamedTuple, Protocol
 from domain.distribution import SpreadFacts
 from domain.values import CourseId, StudentId, TaskId
 
+# The most latest grades per student a risk search may ask for (its `recent` and declining run):
+# a store may keep only these ready.
+RECENT_GRADES_KEPT = 3
+
 
 @dataclass(frozen=True, slots=True)
 class CurrentTaskGrade:
@@ -80,23 +84,22 @@ class TaskSpreadFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class AverageBounds:
-    """Asks how many students of a course have a task average below `low` and how many one of at
-    least `high` (exact values, compared with the exact averages)."""
+class RoundedAverage:
+    """Asks how many students of a course have a task average that, rounded half up to whole
+    cents (domain.statistics.average_cents), is below `cents` and how many one above it."""
 
     course_id: CourseId
-    low: Decimal
-    high: Decimal
+    cents: int
 
 
 class AverageCounts(NamedTuple):
-    """The answer to AverageBounds: how many students of the course have a current task grade,
-    how many of them an exact task average below `low`, how many one of at least `high`."""
+    """The answer to RoundedAverage: how many students of the course have a current task grade,
+    how many of them a rounded task average below `cents`, how many one above it."""
 
     course_id: CourseId
     with_average: int
     below: int
-    at_least: int
+    above: int
 
 
 class AnalyticsReader(Protocol):
@@ -118,7 +121,8 @@ class AnalyticsReader(Protocol):
         self, course_id: CourseId, bounds: RiskBounds, recent: int
     ) -> list[StudentAtRisk]:
         """The students of the course that `bounds` keep, by id, each with their last `recent`
-        (> 0) current task grades (ordered as for RiskBounds' declining run)."""
+        (> 0) current task grades (ordered as for RiskBounds' declining run). ValueError when
+        `recent` or the declining run is above RECENT_GRADES_KEPT."""
         ...
 
     async def recent_task_grades(
@@ -133,8 +137,8 @@ class AnalyticsReader(Protocol):
         with the student's grades there."""
         ...
 
-    async def average_counts(self, bounds: Sequence[AverageBounds]) -> list[AverageCounts]:
-        """For each AverageBounds, in the same order, the counts of its course's students."""
+    async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:
+        """For each RoundedAverage, in the same order, the counts of its course's students."""
         ...
 
     async def task_ids(self, course_id: CourseId) -> list[TaskId]:

@@ -19,6 +19,8 @@ RECORDED_TABLES = (
     "course_grade_days",
     "course_task_grade_days",
     "course_task_tallies",
+    "course_task_grade_values",
+    "student_course_recent_grades",
 )
 
 

@@ -244,6 +244,39 @@ async def test_erased_students_count_as_never_graded(
             GetStudentCourses(erased))).courses == []
 
 
+# Erasures anywhere in the stream: the erased student's grades leave every read model (task
+# spreads, recent grades), and grades accepted after the erasure come back into them.
+interleaved_erasures = st.lists(
+    grade_events(
+        students=STUDENTS,
+        courses=COURSES,
+        tasks=TASKS,
+        grades=grades,
+        graded_at=moments(EPOCH, st.integers(0, 10).map(lambda h: h * 6)),
+        kinds=["course", "task", "task", "task", "task", "erase"],
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@EXAMPLES
+@given(
+    batches=deliveries(interleaved_erasures),
+    sort=st.sampled_from(StudentSort),
+    thresholds=thresholds,
+)
+async def test_erasures_amid_regrades_and_late_grades_match_the_oracle(
+    analytics: Any,
+    batches: list[list[GradeEvent]],
+    sort: StudentSort,
+    thresholds: tuple[Decimal, Decimal, bool],
+) -> None:
+    run = Run()
+    events = await deliver(analytics, run, batches)
+    await check_every_view(analytics, run, events, sort, default_order(sort), 3, thresholds)
+
+
 # Grades that make the exact arithmetic matter: ties, bin edges, half cents, a float's longest
 # shortest forms (5E-324, 17 digits), and values a 28-digit working precision would round.
 EDGY_GRADES = [

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from adapters.postgres import ConnectionPool, PostgresUnitOfWork, migrate, postgres_pool, verify
 from domain.events import CourseGraded, GradeEvent, TaskGraded
+from tests.contract.adapter_sets import RECORDED_TABLES
 from tests.event_streams import cents, deliveries, grade_events, moments
 
 pytestmark = pytest.mark.integration
@@ -22,18 +23,20 @@ STUDENTS = [uuid.UUID(int=i) for i in range(1, 4)]
 COURSES = ["math", "art"]
 TASKS = ["essay", "quiz"]
 EPOCH = datetime(2025, 12, 30, 20, tzinfo=UTC)  # days and a year change close together
-TABLES = (
-    "course_grades, task_grade_events, current_task_grades, student_erasures,"
-    " student_course_tallies, student_course_grade_days, course_grade_days,"
-    " course_task_grade_days, course_task_tallies"
-)
+TABLES = ", ".join(RECORDED_TABLES)
 CONCURRENCY = 4
 
 grade_event = grade_events(
     students=STUDENTS,
     courses=COURSES,
     tasks=TASKS,
-    grades=cents,
+    # Few values, so that grades of a task tie; one value written at several scales (7.5, 7.50),
+    # and up to 4 decimals.
+    grades=st.one_of(
+        cents,
+        st.sampled_from([Decimal("7.5"), Decimal("7.50"), Decimal("7.5000"), Decimal(10)]),
+        st.decimals(min_value=0, max_value=10, places=4),
+    ),
     graded_at=moments(EPOCH, st.integers(0, 96).map(lambda hours: hours - hours % 3)),
     kinds=["course", "task", "task", "erase"],
 )
@@ -96,3 +99,35 @@ async def test_verify_reports_a_tampered_aggregate(pool: ConnectionPool) -> None
         ("course_grade_days", True, False),
         ("course_task_grade_days", False, True),
     }
+
+
+@pytest.mark.parametrize(
+    ("tampering", "table", "stored", "recomputed"),
+    [
+        ("UPDATE course_task_tallies SET ranked[2] = 7", "course_task_tallies", True, True),
+        ("UPDATE course_task_tallies SET histogram[7] = 0", "course_task_tallies", True, True),
+        ("UPDATE course_task_tallies SET squares = 0", "course_task_tallies", True, True),
+        ("UPDATE course_task_grade_values SET count = 2 WHERE grade = 6",
+         "course_task_grade_values", True, True),
+        ("DELETE FROM course_task_grade_values WHERE grade = 9", "course_task_grade_values",
+         False, True),
+        ("UPDATE student_course_recent_grades SET grades[1] = 5",
+         "student_course_recent_grades", True, True),
+        ("DELETE FROM student_course_recent_grades", "student_course_recent_grades", False, True),
+    ],
+)
+async def test_verify_reports_a_tampered_read_model(
+    pool: ConnectionPool, tampering: str, table: str, stored: bool, recomputed: bool
+) -> None:
+    at = EPOCH
+    await record(
+        pool,
+        [
+            TaskGraded(uuid.uuid4(), STUDENTS[0], "math", "essay", Decimal(6), False, at, at),
+            TaskGraded(uuid.uuid4(), STUDENTS[1], "math", "essay", Decimal(9), True, at, at),
+        ],
+    )
+    assert await verify(pool) == []
+    await pool.execute(tampering)
+    found = {(d.table, d.stored is not None, d.recomputed is not None) for d in await verify(pool)}
+    assert found == {(table, stored, recomputed)}
