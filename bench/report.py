@@ -170,7 +170,8 @@ def table(results: dict[str, Any]) -> str:
             "freshness: every read it changes, on every API process",
             (f"p50 {fr['p50_ms']:.0f} ms, p99 {fr['p99_ms']:.0f} ms, max {fr['max_ms']:.0f} ms over "
             f"{fr['count']} probes; {w['never_visible']} reads never showed one, "
-            f"{w['failed_probes']} probes failed"), _verdict(verdicts.get("freshness")),
+            f"{w['failed_probes']} probes failed; polling {w.get('probe_request_rate', 0):,.0f} "
+            "req/s"), _verdict(verdicts.get("freshness")),
         ])
         for process, f in w["freshness_by_process"].items():
             other.append([f"  as seen by {process}",

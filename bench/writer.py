@@ -4,11 +4,13 @@ the benchmark's own event loop), until it is sent SIGTERM:
 - steady writes: single task-grade POSTs at `rate` per second (an open loop: each is sent at its
   time whether or not the earlier ones were answered), spread over the API processes in turn, each
   a new grade (now) of a random enrolled student and task of a course that is not a probe course;
-- freshness probes, `probe_rate` per second: a fresh student's task grade and course-level grade
-  in a probe course (bench.freshness), then every read they change polled on EVERY API process
-  (each has its own port) until it shows them. A read's freshness is the time from the answer to
-  its POST (the later of the two for a read that shows both) to the first answer that shows it;
-  the polling interval (10 ms, growing to 5% of the wait) bounds the error.
+- freshness probes, one at a time, at most `probe_rate` per second: a fresh student's task grade
+  and course-level grade in a probe course (bench.freshness), then every read they change polled
+  on EVERY API process (each has its own port) until it shows them. A read's freshness is the time
+  from the answer to its POST (the later of the two for a read that shows both) to the first
+  answer that shows it. The polling interval, POLL_SECONDS and past 1 s a tenth of the wait,
+  bounds the error; it is no finer so that the polling (every read on every process) stays a
+  small part of the load it measures (`probe_requests` counts it).
 
     python -m bench.writer SPEC.json   (run by bench.run; prints one JSON line when stopped)
 """
@@ -33,6 +35,7 @@ from bench.http_load import percentile
 _MARK = "BENCH_JSON "
 MAX_IN_FLIGHT = 64  # steady POSTs awaiting their answer; beyond it the writes fall behind their rate
 GIVE_UP_SECONDS = 30.0  # a read not showing a probe by then counts as never visible
+POLL_SECONDS = 0.1
 HEADERS = {"Content-Type": "application/json"}
 
 
@@ -51,6 +54,7 @@ class Writer:
         self.behind = 0  # POSTs sent late because MAX_IN_FLIGHT were awaiting answers
         self.probes = 0
         self.failed_probes = 0
+        self.probe_requests = 0
         self.freshness: dict[str, list[float]] = defaultdict(list)  # read -> per probe, worst process
         self.by_process: dict[str, list[float]] = defaultdict(list)  # url -> per probe, worst read
         self.never_visible: Counter[str] = Counter()
@@ -117,21 +121,19 @@ class Writer:
     # freshness
 
     async def _probes(self, session: aiohttp.ClientSession) -> None:
+        """One probe at a time, each in the next free probe course, at most probe_rate a second."""
         if self.probe_rate <= 0:
             return
-        running: set[asyncio.Task[None]] = set()
         while not self.stop.is_set():
-            if self.free_courses:
-                course = self.free_courses.pop(random.randrange(len(self.free_courses)))
-                probe = asyncio.create_task(self._probe(session, course))
-                running.add(probe)
-                probe.add_done_callback(running.discard)
-            try:
-                await asyncio.wait_for(self.stop.wait(), 1 / self.probe_rate)
-            except TimeoutError:
-                pass
-        if running:
-            await asyncio.wait(running)
+            started = time.perf_counter()
+            course = self.free_courses.pop(random.randrange(len(self.free_courses)))
+            await self._probe(session, course)
+            rest = 1 / self.probe_rate - (time.perf_counter() - started)
+            if rest > 0:
+                try:
+                    await asyncio.wait_for(self.stop.wait(), rest)
+                except TimeoutError:
+                    pass
 
     def _probe_student(self) -> str:
         self._sequence += 1
@@ -201,9 +203,10 @@ class Writer:
         address = url + read.path(probe)
         while (now := time.perf_counter()) < since + GIVE_UP_SECONDS:
             status, body = await _get(session, address)
+            self.probe_requests += 1
             if read.shows(probe, body if status == 200 else None, baseline):
                 return time.perf_counter() - since
-            await asyncio.sleep(max(0.01, 0.05 * (now - since)))
+            await asyncio.sleep(max(POLL_SECONDS, 0.1 * (now - since)))
         return None
 
     def _report(self, seconds: float) -> dict[str, Any]:
@@ -223,6 +226,8 @@ class Writer:
             "post_p99_ms": round(percentile(latencies, 99) * 1e3, 2),
             "probes": self.probes,
             "failed_probes": self.failed_probes,
+            "probe_requests": self.probe_requests,
+            "probe_request_rate": round(self.probe_requests / seconds, 1) if seconds else 0.0,
             "freshness": summarize(self.per_probe),
             "freshness_by_read": {
                 read.name: {**summarize(self.freshness[read.name]),
