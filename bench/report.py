@@ -113,6 +113,13 @@ def _grid(head: list[str], rows: list[list[str]]) -> list[str]:
             for row in [head, ["-" * w for w in widths], *rows]]
 
 
+def _kept(cache: dict[str, int] | None) -> str:
+    """The share of the read's requests answered from the answer cache (kept or stale)."""
+    if not cache or cache["bypass"]:
+        return "" if not cache else f"{cache['bypass']:,} bypassed"
+    return f"{cache['kept_percent']}% of {cache['hit'] + cache['stale'] + cache['miss']:,}"
+
+
 def table(results: dict[str, Any]) -> str:
     verdicts = results["targets"]
     settings = results["settings"]
@@ -124,7 +131,7 @@ def table(results: dict[str, Any]) -> str:
     conns, low = settings["connections"], settings["p99_connections"]
     roles = ("api", "worker", "postgres", "redis", "writes", "load")
     head = ["read", f"req/s @{conns}", "of ceiling", f"p50 ms @{conns}", f"p99 ms @{conns}",
-            f"p99 ms @{low}", ratio_head, "fresh p99 ms", "CPU % of a core", "target met"]
+            f"p99 ms @{low}", ratio_head, "fresh p99 ms", "kept", "CPU % of a core", "target met"]
     rows: list[list[str]] = []
     mixed = results.get("mixed")
     if mixed:
@@ -133,7 +140,7 @@ def table(results: dict[str, Any]) -> str:
             c = mixed[key]
             rows.append([
                 f"ceiling, {key.removeprefix('ceiling_')}", f"{c['rps']:,.0f}", "", f"{c['p50_ms']:.2f}",
-                f"{c['p99_ms']:.2f}", f"{c['low']['p99_ms']:.2f}", "", "",
+                f"{c['p99_ms']:.2f}", f"{c['low']['p99_ms']:.2f}", "", "", "",
                 _cpu(c["usage"], roles), "",
             ])
         for name, read in mixed["reads"].items():
@@ -147,12 +154,12 @@ def table(results: dict[str, Any]) -> str:
                 f"{pair['rps_ratio']:.2f}, {pair['p99_ratio']:.2f}" if pair else "",
                 (f"{f['p99_ms']:.0f}" + (f" ({f['never_visible']} never)" if f["never_visible"] else ""))
                 if f else "",
-                _cpu(read["usage"], roles), _verdict(verdicts.get(name)),
+                _kept(read.get("cache")), _cpu(read["usage"], roles), _verdict(verdicts.get(name)),
             ])
     elif ab_reads:
         for name, pair in ab_reads.items():
             rows.append([f"GET {name}", "", "", "", "", "",
-                         f"{pair['rps_ratio']:.2f}, {pair['p99_ratio']:.2f}", "", "",
+                         f"{pair['rps_ratio']:.2f}, {pair['p99_ratio']:.2f}", "", "", "",
                          _verdict(verdicts.get(name))])
     lines = _grid(head, rows) if rows else []
 

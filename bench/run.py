@@ -35,6 +35,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from bench import load as loading
+from bench.cache_counts import cache_counts, served
 from bench.dataset import Dataset, DatasetShape, scaled_shape, with_size
 from bench.freshness import probe_courses
 from bench.http_load import (
@@ -331,8 +332,10 @@ class Bench:
         args = self.args
         await self._load_on(urls, endpoint, targets, args.connections, WARM_UP_SECONDS,
                              measured=False)
+        before = await cache_counts(urls)
         result, usage = await self._load_on(urls, endpoint, targets, args.connections,
                                             args.duration)
+        cache = served(before, await cache_counts(urls))
         low, _ = await self._load_on(urls, endpoint, targets, args.p99_connections,
                                      args.p99_duration)
         assert usage is not None
@@ -341,7 +344,7 @@ class Bench:
              f"connections p99 {low.p99_ms:.2f} ms; cpu {usage.summary()}")
         return {
             "path": endpoint.template, **result.as_dict(), "usage": _usage(usage),
-            "low": low.as_dict(),
+            "low": low.as_dict(), "cache": cache,
         }
 
     async def _ceiling(self, targets: Targets) -> dict[str, Any]:
