@@ -162,7 +162,7 @@ class WorkerSettings(_Group):
     # The messages processed at once are recorded together: up to this many events per
     # transaction, waiting this many seconds for more, this many transactions at once.
     batch_max_events: int = setting(1000, "STATS_WORKER_BATCH_MAX_EVENTS", ge=1)
-    batch_linger: float = setting(0.002, "STATS_WORKER_BATCH_LINGER", ge=0)
+    batch_linger: float = setting(0.05, "STATS_WORKER_BATCH_LINGER", ge=0)
     batch_transactions: int = setting(2, "STATS_WORKER_BATCH_TRANSACTIONS", ge=1)
     # On stop, seconds to let running messages finish.
     drain_timeout: float = setting(5.0, "STATS_WORKER_DRAIN_TIMEOUT", ge=0)
