@@ -4,8 +4,8 @@ soon as the change feed names a course or student they read.
 An answer is current while no change heard since its computation began names anything it read.
 A request finds it current (a hit); or finds it stale while a recomputation is already in flight
 and takes it if it is younger than `freshness` seconds (a stale hit); or else waits for the one
-recomputation in flight for its key, starting it if there is none (a miss). An answer that depends on the time of day (`max_age`) is current for that long at
-most. Nothing is served from the cache unless the feed is `listening` and the cache is running;
+recomputation in flight for its key, starting it if there is none (a miss). Nothing is served
+from the cache unless the feed is `listening` and the cache is running;
 a reset forgets everything. Memory is bounded by `max_bytes`: the least recently used answers go
 first.
 """
@@ -42,12 +42,12 @@ class Reads:
 
 @dataclass(frozen=True, slots=True)
 class Computed:
-    """A freshly computed answer: its bytes, what it read, and how long it may be kept at most
-    (None: until a change it read)."""
+    """A freshly computed answer: its bytes, what it read, and the bytes in it that stand for
+    the moment it is served (None: it holds no such moment), for the server to fill in."""
 
     body: bytes
     reads: Reads
-    max_age: float | None = None
+    now_mark: bytes | None = None
 
 
 @dataclass(slots=True)
@@ -56,7 +56,7 @@ class Answer:
     etag: str  # strong, from the bytes: the same answer has the same tag in every process
     reads: Reads
     made_at: float  # when its computation began (the cache's clock)
-    expires_at: float | None
+    now_mark: bytes | None = None  # as in Computed
     stale: bool = False
 
     @property
@@ -138,10 +138,10 @@ class AnswerCache:
         if not self.in_use:
             self.counts.bypasses += 1
             computed = await compute()
-            return Answer(computed.body, etag_of(computed.body), computed.reads, 0.0, None)
+            return _answer(computed, 0.0)
         asked_at = self._clock()
         kept = self._answers.get(key)
-        if kept is not None and not self._expired(kept, asked_at):
+        if kept is not None:
             if not kept.stale:
                 self._answers.move_to_end(key)
                 self.counts.hits += 1
@@ -158,11 +158,8 @@ class AnswerCache:
             # It began too long before the request, and a change it read came meanwhile.
 
     def _recent(self, answer: Answer, asked_at: float) -> bool:
-        """Begun within `freshness` of the request (or after it), and not expired."""
-        return asked_at - answer.made_at < self._freshness and not self._expired(answer, asked_at)
-
-    def _expired(self, answer: Answer, now: float) -> bool:
-        return answer.expires_at is not None and now >= answer.expires_at
+        """Begun within `freshness` of the request (or after it)."""
+        return asked_at - answer.made_at < self._freshness
 
     def _flight(self, key: Hashable, compute: Callable[[], Awaitable[Computed]]) -> _Flight:
         flight = self._flights.get(key)
@@ -180,8 +177,7 @@ class AnswerCache:
             computed = await compute()
         finally:
             flight = self._flights.pop(key)
-        expires = None if computed.max_age is None else started + computed.max_age
-        answer = Answer(computed.body, etag_of(computed.body), computed.reads, started, expires)
+        answer = _answer(computed, started)
         answer.stale = any(computed.reads.changed_by(change) for change in flight.heard)
         if self.in_use:
             self._keep(key, answer)
@@ -235,6 +231,11 @@ class AnswerCache:
         self._answers.clear()
         self._readers.clear()
         self.counts.bytes = self.counts.entries = 0
+
+
+def _answer(computed: Computed, made_at: float) -> Answer:
+    body = computed.body
+    return Answer(body, etag_of(body), computed.reads, made_at, computed.now_mark)
 
 
 def _names(reads: Reads) -> Iterable[object]:

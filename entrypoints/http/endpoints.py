@@ -31,8 +31,8 @@ from aiohttp import web
 
 from entrypoints.http.access import Access, authorize, principal_of
 from entrypoints.http.answer_cache import Computed
-from entrypoints.http.kept_answers import Kept, answered
-from entrypoints.http.keys import ANSWER_CACHE
+from entrypoints.http.kept_answers import NOW_MARK, Kept, answered, ending_at_the_mark
+from entrypoints.http.keys import ANSWER_CACHE, CLOCK
 from entrypoints.http.params import QueryString
 from entrypoints.http.problems import Problem
 from entrypoints.http.schemas import (
@@ -155,12 +155,13 @@ class Endpoint:
             async def compute() -> Computed:
                 query = read_input({**request.query, **request.match_info})
                 view = await handler(request, query)
-                body = reply.render(view).body
+                ends_now = kept.ends_now(query)
+                body = reply.render(ending_at_the_mark(view) if ends_now else view).body
                 assert isinstance(body, bytes)
-                max_age = cache.freshness if kept.depends_on_now(query) else None
-                return Computed(body, kept.reads(query, view), max_age)
+                return Computed(body, kept.reads(query, view), NOW_MARK if ends_now else None)
 
-            return answered(request, await cache.answer(key, compute))
+            answer = await cache.answer(key, compute)
+            return answered(request, answer, request.app[CLOCK].now())
 
         return handle
 

@@ -190,3 +190,34 @@ async def test_each_query_string_has_its_own_answer(api: Api) -> None:
         best_first = await api.get("/stats/course/c1/students", order="desc")
         assert [s["student_id"] for s in worst_first.body["items"]] == [ANA, BEN]
         assert [s["student_id"] for s in best_first.body["items"]] == [BEN, ANA]
+
+
+OPEN_ENDED = [
+    f"/stats/student/{ANA}/average",
+    "/stats/course/c1/average?group_by=month",
+    "/stats/course/c1/on_time_percentage?group_by=week",
+    f"/stats/course/c1/student/{ANA}/on_time_percentage",
+]
+
+
+async def test_an_open_ended_answer_stays_kept_and_ends_at_each_request(api: Api) -> None:
+    await api.grade(student_id=ANA, course_id="c1", grade=7, graded_at="2026-01-05T10:00:00Z")
+    await task_grade(api, ANA, 5, "2026-01-05T10:00:00Z")
+    first = [await api.get(path) for path in OPEN_ENDED]
+    api.clock.advance(timedelta(hours=1, microseconds=250))  # a fraction of a second, too
+    cache = api.client.app[ANSWER_CACHE]
+    hits = cache.counts.hits
+    later = [await api.get(path) for path in OPEN_ENDED]
+    assert cache.counts.hits == hits + len(OPEN_ENDED)  # the time passing changes nothing kept
+    ends = {reply.body["time_range"]["end"] for reply in later}
+    assert ends == {api.clock.now().isoformat().replace("+00:00", "Z")}
+    for before, after in zip(first, later, strict=True):
+        assert before.body["time_range"]["end"] != after.body["time_range"]["end"]
+        assert {**before.body, "time_range": None} == {**after.body, "time_range": None}
+        assert etag(before) != etag(after)  # the tag is of the bytes served
+    api.container.adapters.database().changes.publish(RESET)
+    await asyncio.sleep(0.01)
+    misses = cache.counts.misses
+    anew = [shown(await api.get(path)) for path in OPEN_ENDED]
+    assert cache.counts.misses == misses + len(OPEN_ENDED)
+    assert [shown(reply) for reply in later] == anew  # the same bytes as computed at this time

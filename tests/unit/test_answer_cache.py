@@ -37,11 +37,11 @@ class Source:
     """What the answers are computed from: a counter, read once per computation; `gate` holds
     computations until the test opens it."""
 
-    def __init__(self, reads: Reads = MATH, max_age: float | None = None) -> None:
+    def __init__(self, reads: Reads = MATH, now_mark: bytes | None = None) -> None:
         self.value = 0
         self.computed = 0
         self.reads = reads
-        self.max_age = max_age
+        self.now_mark = now_mark
         self.gate = asyncio.Event()
         self.gate.set()
         self.fail: Exception | None = None
@@ -52,7 +52,7 @@ class Source:
         await self.gate.wait()
         if self.fail is not None:
             raise self.fail
-        return Computed(str(value).encode(), self.reads, self.max_age)
+        return Computed(str(value).encode(), self.reads, self.now_mark)
 
 
 @pytest.fixture
@@ -218,16 +218,14 @@ async def test_a_request_does_not_take_an_outdated_computation_begun_too_long_be
     assert (await early, await later) == (b"0", b"1")
 
 
-async def test_an_answer_depending_on_the_time_expires(clock: Clock, feed: Feed) -> None:
-    cache = AnswerCache(feed, max_bytes=10_000, freshness=1.0, clock=clock)
-    source = Source(max_age=1.0)
-    async with cache.running():
-        await body(cache, source)
-        source.value = 1
-        clock.now = 0.9
-        assert await body(cache, source) == b"0"
-        clock.now = 1.0
-        assert await body(cache, source) == b"1"
+async def test_an_answer_keeps_its_mark_for_the_time_it_is_served(
+    cache: AnswerCache, clock: Clock
+) -> None:
+    source = Source(now_mark=b"NOW")
+    computed = await cache.answer("k", source)
+    clock.now = 3600.0  # the time passing changes nothing kept: only a change does
+    kept = await cache.answer("k", source)
+    assert (computed.now_mark, kept.now_mark, source.computed) == (b"NOW", b"NOW", 1)
 
 
 async def test_a_failure_reaches_every_waiter_and_is_not_kept(cache: AnswerCache) -> None:

@@ -32,7 +32,7 @@ async def student_course_summary(
 
 @endpoints.get(
     "/stats/student/{student_id}/average",
-    kept=Kept(depends_on_now=open_ended),
+    kept=Kept(ends_now=open_ended),
     access=Access.STUDENT,
     summary="A student's average over their course-level grades, optionally per period",
     query=PeriodQuery,
@@ -47,7 +47,7 @@ async def student_average(
 
 @endpoints.get(
     "/stats/course/{course_id}/average",
-    kept=Kept(depends_on_now=open_ended),
+    kept=Kept(ends_now=open_ended),
     access=Access.COURSE,
     summary="A course's average over its course-level grades, optionally per period",
     query=PeriodQuery,
@@ -96,7 +96,7 @@ async def task_averages(
 
 @endpoints.get(
     "/stats/course/{course_id}/on_time_percentage",
-    kept=Kept(depends_on_now=open_ended),
+    kept=Kept(ends_now=open_ended),
     access=Access.COURSE,
     summary="The share of a course's current task grades handed in on time",
     query=PeriodQuery,
@@ -115,7 +115,7 @@ async def course_on_time(
 
 @endpoints.get(
     "/stats/course/{course_id}/student/{student_id}/on_time_percentage",
-    kept=Kept(depends_on_now=open_ended),
+    kept=Kept(ends_now=open_ended),
     access=Access.STUDENT,
     summary="The share of a student's current task grades in a course handed in on time",
     query=PeriodQuery,
