@@ -34,6 +34,12 @@ def path_reads(query: Any, _view: Any) -> Reads:
     )
 
 
+def own_reads(query: Any, _view: Any) -> Reads:
+    """The path's student only: the answer shows the student's own grades (in the path's course),
+    and every change to them names the student. Peers' grades in the course leave it kept."""
+    return Reads(students=frozenset({query.student_id}))
+
+
 def path_and_listed_courses(query: Any, view: Any) -> Reads:
     """The path's, and every course the answer lists (a standing there moves with any grade of
     the course)."""

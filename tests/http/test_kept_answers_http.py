@@ -221,3 +221,28 @@ async def test_an_open_ended_answer_stays_kept_and_ends_at_each_request(api: Api
     anew = [shown(await api.get(path)) for path in OPEN_ENDED]
     assert cache.counts.misses == misses + len(OPEN_ENDED)
     assert [shown(reply) for reply in later] == anew  # the same bytes as computed at this time
+
+
+async def test_a_peers_grade_leaves_a_students_own_answers_kept(api: Api) -> None:
+    own = [
+        f"/stats/student/{ANA}/course/c1",
+        f"/stats/course/c1/student/{ANA}/on_time_percentage?end_date=2026-02-01",
+    ]
+    shared = [f"/stats/student/{ANA}/course/c1/task/average", "/stats/course/c1/tasks"]
+    await task_grade(api, ANA, 5, "2026-01-05T10:00:00Z")
+    before = {path: shown(await api.get(path)) for path in own + shared}
+    await task_grade(api, BEN, 9, "2026-01-05T10:00:00Z")  # a peer, same course
+    await asyncio.sleep(0.01)
+    cache = api.client.app[ANSWER_CACHE]
+    hits, misses = cache.counts.hits, cache.counts.misses
+    after = {path: shown(await api.get(path)) for path in own + shared}
+    assert (cache.counts.hits - hits, cache.counts.misses - misses) == (len(own), len(shared))
+    assert all(after[path] == before[path] for path in own)
+    assert all(after[path] != before[path] for path in shared)
+    await api.task_grade(  # the student's own regrade, late
+        student_id=ANA, course_id="c1", task_id="t1", grade=7, on_time=False,
+        graded_at="2026-01-06T10:00:00Z",
+    )
+    await asyncio.sleep(0.01)
+    regraded = [shown(await api.get(path)) for path in own]
+    assert all(now != before[path] for now, path in zip(regraded, own, strict=True))

@@ -8,7 +8,7 @@ from application import queries as q
 from application import views as v
 from entrypoints.http.access import Access, principal_of
 from entrypoints.http.endpoints import Endpoints, Reply
-from entrypoints.http.kept_answers import Kept, open_ended
+from entrypoints.http.kept_answers import Kept, open_ended, own_reads
 from entrypoints.http.keys import USE_CASES
 from entrypoints.http.params import PeriodQuery
 
@@ -18,7 +18,7 @@ READ_ERRORS = (400, 503)
 
 @endpoints.get(
     "/stats/student/{student_id}/course/{course_id}",
-    kept=Kept(),
+    kept=Kept(reads=own_reads),
     access=Access.STUDENT,
     summary="A student's averages and on-time rate in a course",
     reply=Reply(v.StudentCourseSummaryView),
@@ -115,7 +115,7 @@ async def course_on_time(
 
 @endpoints.get(
     "/stats/course/{course_id}/student/{student_id}/on_time_percentage",
-    kept=Kept(ends_now=open_ended),
+    kept=Kept(reads=own_reads, ends_now=open_ended),
     access=Access.STUDENT,
     summary="The share of a student's current task grades in a course handed in on time",
     query=PeriodQuery,
