@@ -19,7 +19,7 @@ async def cache_counts(base_urls: Sequence[str]) -> dict[str, float] | None:
             async with session.get(f"{base}/metrics") as response:
                 if response.status != 200:
                     return None
-                    counts = counts_in(await response.text())
+                counts = counts_in(await response.text())
             if counts is None:
                 return None
             for result in RESULTS:

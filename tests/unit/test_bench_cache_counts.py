@@ -1,6 +1,11 @@
 """The benchmark reads the answer cache's counters from the API's own metrics text."""
 
-from bench.cache_counts import counts_in, served
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bench.cache_counts import cache_counts, counts_in, served
 from bench.report import _kept
 from entrypoints.http.answer_cache import CacheCounts
 from entrypoints.http.metrics import HttpMetrics
@@ -26,3 +31,27 @@ def test_served_is_what_was_counted_between_two_readings() -> None:
     assert _kept(counted) == "89% of 90"
     assert served(None, after) is None
     assert _kept(None) == ""
+
+
+async def test_the_counts_of_every_process_are_added_up(
+    aiohttp_server: Callable[[web.Application], Awaitable[Any]],
+) -> None:
+    async def serve(counts: CacheCounts) -> str:
+        metrics = HttpMetrics()
+        metrics.watch_answer_cache(counts)
+        async def exposition(_: web.Request) -> web.Response:
+            return web.Response(body=metrics.exposition())
+
+        app = web.Application()
+        app.router.add_get("/metrics", exposition)
+        server = await aiohttp_server(app)
+        return str(server.make_url("")).rstrip("/")
+
+    urls = [await serve(CacheCounts(hits=5, misses=1)), await serve(CacheCounts(hits=2, stale_hits=1))]
+    assert await cache_counts(urls) == {"hit": 7.0, "stale": 1.0, "miss": 1.0, "bypass": 0.0}
+    async def missing(_: web.Request) -> web.Response:
+        return web.Response(status=404)
+
+    bare = web.Application()
+    bare.router.add_get("/metrics", missing)
+    assert await cache_counts([*urls, str((await aiohttp_server(bare)).make_url("")).rstrip("/")]) is None
