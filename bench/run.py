@@ -332,10 +332,11 @@ class Bench:
         args = self.args
         await self._load_on(urls, endpoint, targets, args.connections, WARM_UP_SECONDS,
                              measured=False)
-        before = await cache_counts(urls)
+        kept = endpoint is not HEALTH  # health is never kept: what its run counts is the probes'
+        before = await cache_counts(urls) if kept else None
         result, usage = await self._load_on(urls, endpoint, targets, args.connections,
                                             args.duration)
-        cache = served(before, await cache_counts(urls))
+        cache = served(before, await cache_counts(urls)) if kept else None
         low, _ = await self._load_on(urls, endpoint, targets, args.p99_connections,
                                      args.p99_duration)
         assert usage is not None
