@@ -124,7 +124,7 @@ def _serve_app(
     url = f"http://{settings.http.host}:{settings.http.port}/stats"
     log.info("listening on %s (API docs: %s/docs)", url, url)
     # On SIGTERM: stop accepting, let in-flight requests finish (up to shutdown_timeout), then
-    # run the cleanup (broker, pools). Access lines come from entrypoints.http.observability.
+    # run the cleanup (broker, pools). Access lines come from entrypoints.http.middleware.
     web.run_app(
         app,
         loop=new_event_loop(), sock=sock, print=None, access_log=None,

@@ -9,13 +9,14 @@ from entrypoints.container import Container, open_resources
 from entrypoints.http import docs, ui
 from entrypoints.http.access import VERIFIER, token_verifier
 from entrypoints.http.answer_cache import AnswerCache
-from entrypoints.http.cors import cors_middleware
+from entrypoints.http.cors import Cors
 from entrypoints.http.dependencies import queue_inspector
 from entrypoints.http.endpoints import add_endpoints
 from entrypoints.http.keys import (
     ANSWER_CACHE,
     CLOCK,
     CONTAINER,
+    CORS,
     LIVE_STOPPING,
     METRICS,
     OPENAPI,
@@ -26,8 +27,8 @@ from entrypoints.http.keys import (
 )
 from entrypoints.http.late_dependencies import queue_set_up
 from entrypoints.http.metrics import HttpMetrics
-from entrypoints.http.observability import echo_request_id, flush_access_log, observe
-from entrypoints.http.problems import problem_middleware
+from entrypoints.http.middleware import request_middleware
+from entrypoints.http.observability import flush_access_log
 from entrypoints.http.routes import all_endpoints, live, openapi_bytes
 from entrypoints.queue_durability import check_queue_durability
 
@@ -43,8 +44,9 @@ def create_app(
     adapters are up (the in-process worker of `classconnect-stats run`, for one, with
     `with_worker`)."""
     settings = container.settings()
+    metrics, cors = HttpMetrics(), Cors(settings.http.cors_origins)
     app = web.Application(
-        middlewares=[observe, cors_middleware(settings.http.cors_origins), problem_middleware],
+        middlewares=[request_middleware(cors, metrics)],
         # each route reads within its own limit (bodies.py); this is the largest of them
         client_max_size=max(settings.limits.max_body_bytes, settings.limits.max_batch_body_bytes),
     )
@@ -55,7 +57,8 @@ def create_app(
     app[SETTINGS] = settings
     app[USE_CASES] = container.use_cases
     app[CLOCK] = clock = container.adapters.clock()
-    app[METRICS] = metrics = HttpMetrics()
+    app[METRICS] = metrics
+    app[CORS] = cors
     app[ANSWER_CACHE] = cache = AnswerCache(
         container.adapters.changes(),
         max_bytes=settings.http.answer_cache_bytes,
@@ -71,7 +74,6 @@ def create_app(
     add_endpoints(app, all_endpoints())
     docs.add_assets(app)
     ui.add_static(app)
-    app.on_response_prepare.append(echo_request_id)
     app.cleanup_ctx.append(flush_access_log)
     app.cleanup_ctx.append(_adapters)
     app.cleanup_ctx.append(_answers_kept)

@@ -1,41 +1,48 @@
 """CORS for the ClassConnect web front: only origins on the allow-list (`STATS_CORS_ORIGINS`)
-get the headers that let a browser read answers; preflight requests are answered here."""
+get the headers that let a browser read answers; preflight requests are answered here. The
+request middleware (middleware.py) applies it to every answer."""
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 from aiohttp import web
+from multidict import CIMultiDict
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
 EXPOSED_HEADERS = "X-Request-ID, Retry-After, WWW-Authenticate"
 
 
-def cors_middleware(
-    origins: Iterable[str],
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    allowed = frozenset(o.rstrip("/") for o in origins)
+class Cors:
+    def __init__(self, origins: Iterable[str]) -> None:
+        self.allowed = frozenset(o.rstrip("/") for o in origins)
 
-    @web.middleware
-    async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    def origin_of(self, request: web.Request) -> str | None:
+        """The request's Origin when it is allowed, else None (no CORS headers)."""
+        if not self.allowed:
+            return None
         origin = request.headers.get("Origin")
-        if origin is None or origin not in allowed:
-            return await handler(request)
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            return web.Response(
-                status=204,
-                headers={
-                    "Access-Control-Allow-Origin": origin,
-                    "Access-Control-Allow-Methods": ALLOWED_METHODS,
-                    "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-                    "Access-Control-Max-Age": "600",
-                    "Vary": "Origin",
-                },
-            )
-        response = await handler(request)
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-        response.headers.add("Vary", "Origin")
-        return response
+        return origin if origin in self.allowed else None
 
-    return cors
+    @staticmethod
+    def is_preflight(request: web.Request) -> bool:
+        return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+    @staticmethod
+    def preflight(origin: str) -> web.Response:
+        return web.Response(
+            status=204,
+            headers={
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+                "Access-Control-Max-Age": "600",
+                "Vary": "Origin",
+            },
+        )
+
+    @staticmethod
+    def add_headers(headers: CIMultiDict[str], origin: str) -> None:
+        """What lets the browser of `origin` read an answer with these headers."""
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        headers.add("Vary", "Origin")  # beside a Vary the answer has already

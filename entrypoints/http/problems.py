@@ -1,8 +1,8 @@
-"""Every error as an RFC 9457 problem document, in one middleware."""
+"""Every error as an RFC 9457 problem document (the request middleware, middleware.py, answers
+every exception a handler raises with `problem_for`)."""
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -128,58 +128,59 @@ class BadRequest(Exception):
         self.errors = errors
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except BadRequest as e:
-        return problem(e.status, e.detail, e.errors)
-    except TooManyRequests as e:
-        return problem(
-            429, "Too many writes from this client; slow down.",
-            **{"Retry-After": RateLimiter.retry_after_header(e.retry_after)},
-        )
-    except QueueFull:
-        return problem(
-            503, "The queue is full: grades wait to be recorded. Retry shortly.",
-            **{"Retry-After": "5"},
-        )
-    except Unauthorized as e:
-        return problem(401, str(e).capitalize() + ".", **{"WWW-Authenticate": _challenge(request)})
-    except Forbidden:
-        return problem(403, "This token does not grant access to this resource.")
-    except InvalidInput as e:
-        return problem(400, INVALID, e.errors)
-    except pydantic.ValidationError as e:
-        return problem(400, INVALID, field_errors(e))
-    except NotFound as e:
-        return problem(404, str(e))
-    except ReusedEventId as e:
-        return reused_event_id(e)
-    except web.HTTPException as e:
-        if e.status < 400:
-            raise
-        detail = {
-            404: f"No such resource: {request.path}",
-            405: f"Method {request.method} is not allowed on {request.path}",
-            413: "The request body is too large",
-        }.get(e.status, e.reason)
-        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
-        return problem(e.status, detail, **headers)
-    except Unavailable as e:
-        log.warning("%s %s: a dependency is unavailable: %r", request.method, request.path, e)
-        if isinstance(e, QueueUnavailable) and e.event_ids:
-            return unqueued_write(e.event_ids)
-        return problem(
-            503, "A database or queue the service needs is unavailable; try again shortly.",
-            **{"Retry-After": "1"},
-        )
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return problem(500, "An internal error occurred; it has been logged.")
+def problem_for(request: web.Request, error: Exception) -> web.Response:
+    """The problem document answering `error`, raised while serving `request` (an HTTP error,
+    4xx or 5xx, among them; the request middleware lets redirects through)."""
+    match error:
+        case BadRequest():
+            return problem(error.status, error.detail, error.errors)
+        case TooManyRequests():
+            return problem(
+                429, "Too many writes from this client; slow down.",
+                **{"Retry-After": RateLimiter.retry_after_header(error.retry_after)},
+            )
+        case QueueFull():
+            return problem(
+                503, "The queue is full: grades wait to be recorded. Retry shortly.",
+                **{"Retry-After": "5"},
+            )
+        case Unauthorized():
+            return problem(
+                401, str(error).capitalize() + ".", **{"WWW-Authenticate": _challenge(request)}
+            )
+        case Forbidden():
+            return problem(403, "This token does not grant access to this resource.")
+        case InvalidInput():
+            return problem(400, INVALID, error.errors)
+        case pydantic.ValidationError():
+            return problem(400, INVALID, field_errors(error))
+        case NotFound():
+            return problem(404, str(error))
+        case ReusedEventId():
+            return reused_event_id(error)
+        case web.HTTPException():
+            detail = {
+                404: f"No such resource: {request.path}",
+                405: f"Method {request.method} is not allowed on {request.path}",
+                413: "The request body is too large",
+            }.get(error.status, error.reason)
+            headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else {}
+            return problem(error.status, detail, **headers)
+        case Unavailable():
+            log.warning(
+                "%s %s: a dependency is unavailable: %r", request.method, request.path, error
+            )
+            if isinstance(error, QueueUnavailable) and error.event_ids:
+                return unqueued_write(error.event_ids)
+            return problem(
+                503, "A database or queue the service needs is unavailable; try again shortly.",
+                **{"Retry-After": "1"},
+            )
+    log.error(
+        "unhandled error on %s %s", request.method, request.path,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return problem(500, "An internal error occurred; it has been logged.")
 
 
 def reused_event_id(error: ReusedEventId) -> web.Response:

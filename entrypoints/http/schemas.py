@@ -4,7 +4,7 @@ Every field is an `Annotated` type that runs the domain's own rule (`domain.valu
 JSON value, so the rule and its message live in one place, and states in its JSON schema exactly
 what that rule accepts; the OpenAPI document is generated from these models. Validating a body
 yields the typed command (`to_command`); a `pydantic.ValidationError` names every bad field at
-once and becomes a problem document in `problems.problem_middleware`.
+once and becomes a problem document (`problems.problem_for`, in the request middleware).
 
 Bodies are strict: an unknown field is refused (a typo like `on_tme` never falls back to the
 default), and so are `graded_at` and its older name `created_at` given together. Grades are

@@ -79,8 +79,15 @@ async def test_cors_only_for_allowed_origins(aiohttp_client: Client, clock: Manu
     assert preflight.status == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == front
     assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.headers["Vary"] == "Origin" and preflight.headers["X-Request-ID"]
     allowed = await api.send("GET", "/stats/health", headers={"Origin": front})
     assert allowed.headers["Access-Control-Allow-Origin"] == front
+    assert allowed.headers["Vary"] == "Origin"
+    for error in ("/stats/nowhere", "/stats/course/no spaces/average"):
+        problem = await api.send("GET", error, headers={"Origin": front})
+        assert problem.content_type == PROBLEM_JSON
+        assert problem.headers["Access-Control-Allow-Origin"] == front
+        assert "X-Request-ID" in problem.headers["Access-Control-Expose-Headers"]
     other = await api.send("GET", "/stats/health", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
     foreign_preflight = await api.send(
@@ -89,3 +96,31 @@ async def test_cors_only_for_allowed_origins(aiohttp_client: Client, clock: Manu
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
     )
     assert foreign_preflight.status == 405
+
+
+async def test_streamed_answers_carry_the_request_id_and_cors_headers(
+    aiohttp_client: Client, clock: ManualClock
+) -> None:
+    front = "https://app.classconnect.example"
+    api = await api_with(aiohttp_client, clock, http={"cors_origins": [front]})
+    await api.post("/stats/grades/batch", {"events": [{
+        "kind": "task_grade", "student_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "course_id": "algebra", "task_id": "hw1", "grade": 8, "on_time": True,
+        "graded_at": "2026-01-10T10:00:00Z",
+    }]})
+    headers = {"Origin": front, "X-Request-ID": "r-csv"}
+    export = await api.send("GET", "/stats/course/algebra/export.csv", headers=headers)
+    assert export.status == 200 and export.content_type == "text/csv"
+    assert export.headers["X-Request-ID"] == "r-csv"
+    assert export.headers["Access-Control-Allow-Origin"] == front
+    assert "X-Request-ID" in export.headers["Access-Control-Expose-Headers"]
+    headers = {"Origin": front, "X-Request-ID": "r-live"}
+    async with api.client.get("/stats/course/algebra/changes", headers=headers) as stream:
+        assert stream.status == 200 and stream.content_type == "text/event-stream"
+        assert stream.headers["X-Request-ID"] == "r-live"
+        assert stream.headers["Access-Control-Allow-Origin"] == front
+        assert stream.headers["Vary"] == "Origin"
+    foreign = await api.send(
+        "GET", "/stats/course/algebra/export.csv", headers={"Origin": "https://evil.example"}
+    )
+    assert foreign.status == 200 and "Access-Control-Allow-Origin" not in foreign.headers

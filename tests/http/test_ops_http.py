@@ -182,3 +182,10 @@ def test_access_lines_wait_at_most_the_flush_interval(monkeypatch: pytest.Monkey
     assert [line.split(" INFO    classconnect_stats.access ")[1] for line in lines] == [
         "GET /p1 200 1.0ms [a]", "GET /p2 200 1.0ms [b]", "GET /p3 404 2.5ms [c]",
     ]
+
+
+def test_every_request_goes_through_one_middleware_and_no_response_signal() -> None:
+    """Each middleware layer and response signal is an awaited call on every request."""
+    app = create_app(build_container(Settings(database={"storage": "memory"})))
+    assert len(app.middlewares) == 1
+    assert not app.on_response_prepare

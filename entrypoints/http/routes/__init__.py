@@ -27,8 +27,10 @@ How to add a route (the OpenAPI document and its tests follow by themselves):
    document) and reads it with `bodies.read_body`. A handler may return a `web.Response` instead
    of a View for what is not JSON (then give `Reply(media_type=...)`).
    Errors are raised (pydantic's ValidationError, InvalidInput, NotFound, BadRequest ...) and
-   become problem documents in `problems.problem_middleware`; list every status the route can
-   answer with in `errors`.
+   become problem documents (`problems.problem_for`, in the request middleware); list every
+   status the route can answer with in `errors`. A handler that streams its answer sends the
+   head with `middleware.prepare_stream` (not `response.prepare`), which adds the request id and
+   CORS headers every answer carries.
 3. Run `pytest tests/http`: the spec-completeness tests check that the route is documented, and
    every response the HTTP tests receive is validated against its documented schema.
 """

@@ -10,6 +10,7 @@ from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.kept_answers import Kept, path_and_listed_courses
 from entrypoints.http.keys import USE_CASES
+from entrypoints.http.middleware import prepare_stream
 from entrypoints.http.params import AtRiskQuery, StudentsQuery
 
 endpoints = Endpoints(tag="analytics")
@@ -108,7 +109,7 @@ async def course_export(
             "Content-Disposition": f'attachment; filename="{query.course_id}-grades.csv"',
         }
     )
-    await response.prepare(request)
+    await prepare_stream(request, response)
     await response.write(first.encode())
     async for line in lines:
         await response.write(line.encode())

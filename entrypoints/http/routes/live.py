@@ -29,6 +29,7 @@ from domain.values import CourseId
 from entrypoints.http.access import Access
 from entrypoints.http.endpoints import Endpoints, Reply
 from entrypoints.http.keys import CONTAINER, LIVE_STOPPING, SETTINGS
+from entrypoints.http.middleware import prepare_stream
 
 endpoints = Endpoints(tag="live")
 HEARTBEAT_SECONDS = 15.0
@@ -74,7 +75,7 @@ async def stream_changes(
     deadline = loop.time() + request.app[SETTINGS].http.live_stream_seconds
     stopping = asyncio.ensure_future(request.app[LIVE_STOPPING].wait())
     with feed.subscribe() as changes, contextlib.suppress(ConnectionResetError):
-        await response.prepare(request)
+        await prepare_stream(request, response)
         await response.write(_event("ready", {**subject, "listening": feed.listening}))
         upcoming = aiter(changes)
         try:
