@@ -13,7 +13,8 @@ ValidationError. A handler of one parameter is called as `handler(request)`.
 
 A handler returns either the View (the registry serialises it as the declared `Reply` says, so
 the documented schema and the bytes on the wire come from the same place) or a ready
-`web.StreamResponse` for what is not JSON. See `entrypoints/http/routes/__init__.py` for how to
+`web.StreamResponse` for what is not JSON (one it streams itself is prepared with
+`middleware.prepare_stream`). See `entrypoints/http/routes/__init__.py` for how to
 add a route.
 """
 
@@ -81,7 +82,9 @@ class Reply:
             raise ValueError("a Reply that omits fields needs a schema_name")
 
     def render(self, view: object) -> web.Response:
-        exclude = set(self.omit) | {f for f in self.omit_if_none if getattr(view, f) is None}
+        exclude = None
+        if self.omit or self.omit_if_none:
+            exclude = set(self.omit) | {f for f in self.omit_if_none if getattr(view, f) is None}
         body = _adapter(type(view)).dump_json(view, exclude=exclude or None)
         return web.Response(body=body, status=self.status, content_type=JSON)
 
@@ -122,21 +125,21 @@ class Endpoint:
         if self.kept is not None:
             return web.route(self.method, self.path, self._kept_route(self.kept),
                              name=self.operation_id)
-        reply = self.reply
-        read_input = self.read_input
+        render, read_input, handler, access = (
+            self.reply.render, self.read_input, self.handler, self.access
+        )
 
-        @functools.wraps(self.handler)
+        @functools.wraps(handler)
         async def handle(request: web.Request) -> web.StreamResponse:
-            authorize(request, self.access)
+            if access is not Access.PUBLIC:
+                authorize(request, access)
             if read_input is None:
-                result = await self.handler(request)
+                result = await handler(request)
             else:
-                result = await self.handler(
-                    request, read_input({**request.query, **request.match_info})
-                )
+                result = await handler(request, read_input({**request.query, **request.match_info}))
             if isinstance(result, web.StreamResponse):
                 return result
-            return reply.render(result)
+            return render(result)
 
         return web.route(self.method, self.path, handle, name=self.operation_id)
 
@@ -144,11 +147,13 @@ class Endpoint:
         """Answers kept per path and query (as sent) and role variant (students see peers under
         aliases): a kept answer is served without reading the parameters again."""
         reply, read_input, handler, name = self.reply, self.read_input, self.handler, self.operation_id
+        access = self.access
         assert read_input is not None, "a kept read takes its parameters"
 
         @functools.wraps(handler)
         async def handle(request: web.Request) -> web.StreamResponse:
-            authorize(request, self.access)
+            if access is not Access.PUBLIC:
+                authorize(request, access)
             cache = request.app[ANSWER_CACHE]
             key = (name, request.raw_path, principal_of(request).sees_peer_ids)
 
