@@ -1,10 +1,10 @@
 """The one middleware every request goes through: its id (observability.py), CORS (cors.py),
 a problem document for every error (problems.py), then the request metrics and one access line.
 
-One middleware rather than one per concern: each layer costs an awaited call per request, and a
-response signal (`on_response_prepare`) another send; on a cheap read these were a large share
-of the time aiohttp itself leaves to the handler. An answer streamed by its handler has sent its
-head before the middleware sees it, so it gets the same headers through `prepare_stream`."""
+One middleware rather than one per concern, and no response signal (`on_response_prepare`):
+each layer and each signal is an awaited call on every request, paid by the cheapest read. An
+answer its handler streams has sent its head before the middleware sees it, so it gets the same
+headers through `prepare_stream`."""
 
 import asyncio
 import time
