@@ -13,6 +13,7 @@ from application.ports.analytics_reader import (
     RiskBounds,
     RoundedAverage,
     StudentAtRisk,
+    StudentCourseFacts,
     TaskSpreadFacts,
 )
 from domain.distribution import SpreadFacts, is_declining
@@ -117,6 +118,19 @@ class InMemoryAnalyticsReader:
             g.course_id for g in self._db.current_task_grades.values() if g.student_id == student_id
         }
         return [(course, self._students(course)[student_id]) for course in sorted(courses)]
+
+    async def student_course_facts(self, student_id: StudentId) -> list[StudentCourseFacts]:
+        facts = []
+        for course_id, student in await self.student_courses(student_id):
+            standing = None
+            if student.task_count:
+                cents = average_cents(student.task_total, student.task_count)
+                [standing] = await self.average_counts([RoundedAverage(course_id, cents)])
+            graded = await self.recent_task_grades(course_id, [student_id], None)
+            facts.append(
+                StudentCourseFacts(course_id, student, standing, graded.get(student_id, []))
+            )
+        return facts
 
     async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:
         counts = []

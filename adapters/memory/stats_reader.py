@@ -10,12 +10,13 @@ from application.ports import (
     GradeScope,
     OnTimeSeries,
     PeriodTally,
+    RankedAverages,
     StudentCourseTallies,
     StudentTally,
 )
 from domain.events import CourseGraded, TaskGraded
 from domain.periods import GroupBy, bucket_start
-from domain.statistics import Tally
+from domain.statistics import Tally, average_cents
 from domain.values import CourseId, StudentId, TaskId
 
 
@@ -68,6 +69,16 @@ class InMemoryStatsReader:
             if g.course_id == course_id and g.task_id == task_id
         ]
 
+    async def ranked_task_averages(self, course_id: CourseId) -> RankedAverages:
+        return _ranked(await self.task_tallies_by_student(course_id))
+
+    async def ranked_task_grades(self, course_id: CourseId, task_id: TaskId) -> RankedAverages:
+        tallies = await self.task_tallies_for_task(course_id, task_id)
+        overall = Tally.of_all(t.tally for t in tallies)
+        return _ranked(
+            tallies, average_cents(overall.total, overall.count) if overall.count else None
+        )
+
     async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
         grades = [
             g
@@ -77,6 +88,19 @@ class InMemoryStatsReader:
             and scope.window.contains(g.graded_at)
         ]
         return _bucket(grades, scope.group_by)
+
+
+def _ranked(tallies: list[StudentTally], overall_cents: int | None = None) -> RankedAverages:
+    ranked = sorted(
+        (-average_cents(t.tally.total, t.tally.count), t.student_id, t.tally.count)
+        for t in tallies
+    )
+    return RankedAverages(
+        student_ids=[student_id for _, student_id, _ in ranked],
+        cents=[-negated for negated, _, _ in ranked],
+        counts=[count for _, _, count in ranked],
+        overall_cents=overall_cents,
+    )
 
 
 def _tally(grades: Iterable[CourseGraded | TaskGraded]) -> Tally:

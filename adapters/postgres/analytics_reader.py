@@ -31,6 +31,7 @@ from application.ports.analytics_reader import (
     RiskBounds,
     RoundedAverage,
     StudentAtRisk,
+    StudentCourseFacts,
     TaskSpreadFacts,
 )
 from domain.distribution import SpreadFacts
@@ -105,6 +106,39 @@ FROM (
 ) AS numbered
 WHERE $3::bigint IS NULL OR recency <= $3::bigint
 ORDER BY student_id, recency DESC
+"""
+
+# The same from the read model, for the last 1 to RECENT_GRADES_KEPT: a row per student.
+_KEPT_RECENT_TASK_GRADES = """
+SELECT student_id, task_ids, grades, graded_at
+FROM student_course_recent_grades
+WHERE course_id = $1 AND student_id = ANY($2::uuid[])
+ORDER BY student_id
+"""
+
+# Each course of the student ($1) with their tallies there; with a task average, how many of the
+# course's students have one, below and above theirs (as _AVERAGE_COUNTS); and all their current
+# task grades there, oldest first (as _RECENT_TASK_GRADES): one snapshot, one round trip.
+_STUDENT_COURSE_FACTS = f"""
+SELECT t.course_id, t.{_TALLIES.replace(", ", ", t.")},
+       s.with_average, s.below, s.above, g.task_ids, g.grades, g.graded_at
+FROM student_course_tallies AS t
+CROSS JOIN LATERAL (
+    SELECT count(o.task_average_cents) AS with_average,
+           count(*) FILTER (WHERE o.task_average_cents < t.task_average_cents) AS below,
+           count(*) FILTER (WHERE o.task_average_cents > t.task_average_cents) AS above
+    FROM student_course_tallies AS o
+    WHERE o.course_id = t.course_id AND t.task_count > 0
+) AS s
+CROSS JOIN LATERAL (
+    SELECT array_agg(c.task_id ORDER BY c.graded_at, c.task_id COLLATE "C") AS task_ids,
+           array_agg(c.grade ORDER BY c.graded_at, c.task_id COLLATE "C") AS grades,
+           array_agg(c.graded_at ORDER BY c.graded_at, c.task_id COLLATE "C") AS graded_at
+    FROM current_task_grades AS c
+    WHERE c.student_id = t.student_id AND c.course_id = t.course_id
+) AS g
+WHERE t.student_id = $1 AND (t.course_count > 0 OR t.task_count > 0)
+ORDER BY t.course_id COLLATE "C"
 """
 
 # A course's students with a task grade, counted by their rounded task average against the
@@ -189,6 +223,13 @@ class PostgresAnalyticsReader:
         self, course_id: CourseId, student_ids: Sequence[StudentId], last: int | None
     ) -> dict[StudentId, list[RecentTaskGrade]]:
         recent: dict[StudentId, list[RecentTaskGrade]] = {}
+        if last is not None and 0 < last <= RECENT_GRADES_KEPT:
+            for r in await self._pool.fetch(_KEPT_RECENT_TASK_GRADES, course_id, list(student_ids)):
+                recent[r[0]] = [
+                    RecentTaskGrade(*grade)
+                    for grade in zip(r[1][-last:], r[2][-last:], r[3][-last:], strict=True)
+                ]
+            return recent
         for r in await self._pool.fetch(_RECENT_TASK_GRADES, course_id, list(student_ids), last):
             recent.setdefault(r[0], []).append(RecentTaskGrade(r[1], r[2], r[3]))
         return recent
@@ -196,6 +237,19 @@ class PostgresAnalyticsReader:
     async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         rows = await self._pool.fetch(_STUDENT_COURSES, student_id)
         return [(r[0], StudentInCourse(*r[1:])) for r in rows]
+
+    async def student_course_facts(self, student_id: StudentId) -> list[StudentCourseFacts]:
+        return [
+            StudentCourseFacts(
+                r[0],
+                StudentInCourse(*r[1:7]),
+                AverageCounts(r[0], r[7], r[8], r[9]) if r[4] else None,
+                [RecentTaskGrade(*grade) for grade in zip(r[10], r[11], r[12], strict=True)]
+                if r[10] is not None
+                else [],
+            )
+            for r in await self._pool.fetch(_STUDENT_COURSE_FACTS, student_id)
+        ]
 
     async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:
         if not averages:

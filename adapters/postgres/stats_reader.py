@@ -17,6 +17,7 @@ from application.ports import (
     GradeScope,
     OnTimeSeries,
     PeriodTally,
+    RankedAverages,
     StudentCourseTallies,
     StudentTally,
 )
@@ -49,6 +50,30 @@ _TASK_TALLIES_FOR_TASK = """
 SELECT student_id, 1 AS count, grade AS total, on_time::int AS on_time
 FROM current_task_grades
 WHERE course_id = $1 AND task_id = $2
+"""
+
+# Ranked best first as the handlers show them: the average rounded half up to whole cents, as
+# domain.statistics.average_cents (div() truncates the exact quotient; grades are not negative),
+# then the student id (uuid order is the order of its bytes, as Python's UUID ordering). One row
+# of parallel arrays: a course's students cross the wire as three arrays, not a record each.
+_RANKED_TASK_AVERAGES = """
+SELECT coalesce(array_agg(student_id ORDER BY task_average_cents DESC, student_id), '{}'),
+       coalesce(array_agg(task_average_cents ORDER BY task_average_cents DESC, student_id), '{}'),
+       coalesce(array_agg(task_count ORDER BY task_average_cents DESC, student_id), '{}')
+FROM student_course_tallies
+WHERE course_id = $1 AND task_count > 0
+"""
+
+_RANKED_TASK_GRADES = """
+SELECT coalesce(array_agg(student_id ORDER BY cents DESC, student_id), '{}'),
+       coalesce(array_agg(cents ORDER BY cents DESC, student_id), '{}'),
+       CASE WHEN count(*) > 0
+            THEN div(200 * sum(grade) + count(*), 2 * count(*))::bigint END
+FROM (
+    SELECT student_id, grade, div(200 * grade + 1, 2)::bigint AS cents
+    FROM current_task_grades
+    WHERE course_id = $1 AND task_id = $2
+) AS slots
 """
 
 _COURSE_ON_TIME = f"""
@@ -137,6 +162,16 @@ class PostgresStatsReader:
     ) -> list[StudentTally]:
         rows = await self._pool.fetch(_TASK_TALLIES_FOR_TASK, course_id, task_id)
         return _student_tallies(rows)
+
+    async def ranked_task_averages(self, course_id: CourseId) -> RankedAverages:
+        student_ids, cents, counts = await self._pool.fetchrow(_RANKED_TASK_AVERAGES, course_id)
+        return RankedAverages(student_ids, cents, counts)
+
+    async def ranked_task_grades(self, course_id: CourseId, task_id: TaskId) -> RankedAverages:
+        student_ids, cents, overall = await self._pool.fetchrow(
+            _RANKED_TASK_GRADES, course_id, task_id
+        )
+        return RankedAverages(student_ids, cents, [1] * len(cents), overall)
 
     async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
         args = [_unit(scope.group_by), *_days(scope.window), scope.course_id]

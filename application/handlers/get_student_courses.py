@@ -1,6 +1,5 @@
 from application.figures import recent_grades, shown, trend
 from application.ports import AnalyticsReader
-from application.ports.analytics_reader import RoundedAverage
 from application.queries import GetStudentCourses
 from application.views import StudentCourseStanding, StudentCoursesView
 from domain.statistics import average_cents, average_number, percentage_cents, percentage_number
@@ -11,38 +10,27 @@ class GetStudentCoursesHandler:
 
     A rank and a percentile need only how many students of the course have a task average that
     rounds higher and lower than the student's: the reader counts those (a database from the
-    rounded averages it keeps), without handing over every student of the course.
+    rounded averages it keeps), without handing over every student of the course, and reads them
+    with the student's grades in every course at once.
     """
 
     def __init__(self, reader: AnalyticsReader) -> None:
         self._reader = reader
 
     async def __call__(self, query: GetStudentCourses) -> StudentCoursesView:
-        own = await self._reader.student_courses(query.student_id)
-        averages = {
-            course_id: average_cents(tallies.task_total, tallies.task_count)
-            for course_id, tallies in own
-            if tallies.task_count
-        }
-        counts = {
-            c.course_id: c
-            for c in await self._reader.average_counts(
-                [RoundedAverage(course_id, cents) for course_id, cents in averages.items()]
-            )
-        }
         courses: list[StudentCourseStanding] = []
-        for course_id, tallies in own:
-            average = averages.get(course_id)
-            graded = (await self._reader.recent_task_grades(
-                course_id, [query.student_id], None
-            )).get(query.student_id, [])
+        for course_id, tallies, counts, graded in await self._reader.student_course_facts(
+            query.student_id
+        ):
+            average = (
+                average_cents(tallies.task_total, tallies.task_count)
+                if tallies.task_count
+                else None
+            )
             rank = percentile = None
-            if average is not None:
-                count = counts[course_id]
-                if count.with_average == 0:
-                    continue  # their grades were erased meanwhile
-                rank = count.above + 1
-                percentile = percentage_cents(count.below, count.with_average) / 100
+            if average is not None and counts is not None and counts.with_average:
+                rank = counts.above + 1
+                percentile = percentage_cents(counts.below, counts.with_average) / 100
             courses.append(
                 StudentCourseStanding(
                     course_id=course_id,

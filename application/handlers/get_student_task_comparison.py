@@ -1,8 +1,6 @@
-from application.figures import best_first
 from application.ports import Pseudonyms, StatsReader
 from application.queries import GetStudentTaskComparison
-from application.views import PeerAverage, StudentTaskComparisonView
-from domain.statistics import as_number
+from application.views import PeerAverage, StudentAverage, StudentTaskComparisonView
 
 
 class GetStudentTaskComparisonHandler:
@@ -11,24 +9,31 @@ class GetStudentTaskComparisonHandler:
         self._pseudonyms = pseudonyms
 
     async def __call__(self, query: GetStudentTaskComparison) -> StudentTaskComparisonView:
-        tallies = await self._reader.task_tallies_by_student(query.course_id)
-        own = next((t.tally for t in tallies if t.student_id == query.student_id), None)
-        others = best_first([t for t in tallies if t.student_id != query.student_id])
+        ranked = await self._reader.ranked_task_averages(query.course_id)
+        own: float | None = None
+        others: list[StudentAverage] | list[PeerAverage]
+        peers = []
+        for student_id, cents, count in zip(
+            ranked.student_ids, ranked.cents, ranked.counts, strict=True
+        ):
+            if student_id == query.student_id:
+                own = cents / 100
+            else:
+                peers.append((student_id, cents / 100, count))
+        if query.anonymize_peers:
+            alias = self._pseudonyms.alias
+            others = [
+                PeerAverage(alias(query.course_id, student_id), average, count)
+                for student_id, average, count in peers
+            ]
+        else:
+            others = [StudentAverage(*peer) for peer in peers]
         return StudentTaskComparisonView(
             student_id=query.student_id,
             course_id=query.course_id,
-            student_average=as_number(own.average) if own else None,
-            other_students=[
-                PeerAverage(
-                    self._pseudonyms.alias(query.course_id, peer.student_id),
-                    peer.average_grade,
-                    peer.grade_count,
-                )
-                for peer in others
-            ]
-            if query.anonymize_peers
-            else others,
+            student_average=own,
+            other_students=others,
             warning=None
-            if own
+            if own is not None
             else f"student {query.student_id} has no graded tasks in course {query.course_id}",
         )

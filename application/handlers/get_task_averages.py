@@ -1,8 +1,7 @@
-from application.figures import best_first
+from application.figures import shown
 from application.ports import StatsReader
 from application.queries import GetTaskAverages
-from application.views import TaskAveragesView
-from domain.statistics import Tally, as_number
+from application.views import StudentAverage, TaskAveragesView
 
 
 class GetTaskAveragesHandler:
@@ -10,11 +9,15 @@ class GetTaskAveragesHandler:
         self._reader = reader
 
     async def __call__(self, query: GetTaskAverages) -> TaskAveragesView:
-        tallies = await self._reader.task_tallies_for_task(query.course_id, query.task_id)
-        group = Tally.of_all(t.tally for t in tallies)
+        ranked = await self._reader.ranked_task_grades(query.course_id, query.task_id)
         return TaskAveragesView(
             course_id=query.course_id,
             task_id=query.task_id,
-            group_average=as_number(group.average),
-            students=best_first(tallies),
+            group_average=shown(ranked.overall_cents),
+            students=[
+                StudentAverage(student_id, cents / 100, count)
+                for student_id, cents, count in zip(
+                    ranked.student_ids, ranked.cents, ranked.counts, strict=True
+                )
+            ],
         )

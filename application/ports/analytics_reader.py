@@ -102,6 +102,19 @@ class AverageCounts(NamedTuple):
     above: int
 
 
+class StudentCourseFacts(NamedTuple):
+    """A course a student has a course-level or a current task grade in: their grades there;
+    how many students of the course have a rounded task average and how many one below and
+    above theirs (as RoundedAverage asks; None when they have no current task grade there); and
+    every current task grade of theirs there, oldest first (ordered as for RiskBounds' declining
+    run). All read at one moment."""
+
+    course_id: CourseId
+    student: StudentInCourse
+    standing: AverageCounts | None
+    grades: list[RecentTaskGrade]
+
+
 class AnalyticsReader(Protocol):
     async def task_spreads(self, course_id: CourseId) -> list[TaskSpreadFacts]:
         """Each task of the course that has a current grade, by task id: the SpreadFacts of its
@@ -135,6 +148,12 @@ class AnalyticsReader(Protocol):
     async def student_courses(self, student_id: StudentId) -> list[tuple[CourseId, StudentInCourse]]:
         """Each course in which the student has a course-level or a current task grade, sorted,
         with the student's grades there."""
+        ...
+
+    async def student_course_facts(self, student_id: StudentId) -> list[StudentCourseFacts]:
+        """Each course in which the student has a course-level or a current task grade, sorted:
+        student_courses, with average_counts for their rounded task average there and their
+        recent_task_grades (every one) there, in one read."""
         ...
 
     async def average_counts(self, averages: Sequence[RoundedAverage]) -> list[AverageCounts]:

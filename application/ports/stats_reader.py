@@ -50,6 +50,19 @@ class StudentCourseTallies:
 OnTimeSeries = list[PeriodTally]
 
 
+@dataclass(frozen=True, slots=True)
+class RankedAverages:
+    """Students by their average rounded half up to whole cents (domain.statistics.average_cents),
+    highest first, students with the same cents by id: `student_ids`, `cents` and `counts` (how
+    many grades each average is of) are parallel. `overall_cents` is the rounded average of all
+    their grades together (None when there are none; not computed where not asked for)."""
+
+    student_ids: list[StudentId]
+    cents: list[int]
+    counts: list[int]
+    overall_cents: int | None = None
+
+
 class StatsReader(Protocol):
     async def student_course(
         self, student_id: StudentId, course_id: CourseId
@@ -72,4 +85,14 @@ class StatsReader(Protocol):
 
     async def on_time_series(self, scope: GradeScope) -> OnTimeSeries:
         """The current task grades of the scope (none without its course), periods ascending."""
+        ...
+
+    async def ranked_task_averages(self, course_id: CourseId) -> RankedAverages:
+        """Each student with a current task grade in the course, by their task average there
+        (task_tallies_by_student, ranked); without `overall_cents`."""
+        ...
+
+    async def ranked_task_grades(self, course_id: CourseId, task_id: TaskId) -> RankedAverages:
+        """Each student's current grade for one task, ranked, with the rounded average of all
+        of them (task_tallies_for_task, ranked)."""
         ...

@@ -234,6 +234,52 @@ async def test_task_tallies_for_task(
     assert by_student(await reader.stats_reader.task_tallies_for_task("math", task_id)) == expected
 
 
+async def test_ranked_task_averages_and_grades(reader: AdapterSet) -> None:
+    """The reader's rankings of the same facts: best first, ties by student id."""
+    averages = await reader.stats_reader.ranked_task_averages("math")
+    assert (averages.student_ids, averages.cents, averages.counts) == ([ANA, BEN], [800, 600], [2, 2])
+    essay = await reader.stats_reader.ranked_task_grades("math", "essay")
+    assert (essay.student_ids, essay.cents, essay.counts, essay.overall_cents) == (
+        [ANA, BEN], [900, 400], [1, 1], 650
+    )
+    quiz = await reader.stats_reader.ranked_task_grades("math", "quiz")
+    assert (quiz.student_ids, quiz.cents, quiz.overall_cents) == ([BEN, ANA], [800, 700], 750)
+    for empty in (
+        await reader.stats_reader.ranked_task_averages("history"),
+        await reader.stats_reader.ranked_task_grades("math", "project"),
+    ):
+        assert (empty.student_ids, empty.cents, empty.counts, empty.overall_cents) == (
+            [], [], [], None
+        )
+
+
+async def test_rankings_round_half_up_and_break_ties_by_id(adapters: AdapterSet) -> None:
+    """Averages a hair either side of a half cent, equal shown averages, late older grades and
+    regrades: each student is ranked by average_cents of their current grades."""
+    at = utc(2025, 3, 1)
+    students = [uuid.UUID(int=n) for n in (5, 3, 9, 1)]
+    # per student: (task, grade, hours after `at`); a later graded_at replaces an earlier one
+    grades = {
+        students[0]: [("a", "7.125", 0), ("b", "7.125", 0)],  # 7.125 -> 7.13
+        students[1]: [("a", "7.1249", 1), ("a", "1", 0), ("b", "7.1251", 0)],  # 7.125 -> 7.13
+        students[2]: [("a", "2", 0), ("a", "7.1249", 2), ("b", "7.1249", 0)],  # 7.1249 -> 7.12
+        students[3]: [("a", "10", 0), ("b", "0.005", 0), ("b", "0", 5)],  # 5 -> 5.00
+    }
+    await adapters.record([
+        task_grade(student, "math", task, grade, True, at + timedelta(hours=hours))
+        for student, slots in grades.items()
+        for task, grade, hours in slots
+    ])
+    ranked = await adapters.stats_reader.ranked_task_averages("math")
+    assert ranked.student_ids == [students[1], students[0], students[2], students[3]]
+    assert (ranked.cents, ranked.counts) == ([713, 713, 712, 500], [2, 2, 2, 2])
+    task_a = await adapters.stats_reader.ranked_task_grades("math", "a")
+    assert task_a.student_ids == [students[3], students[0], students[1], students[2]]
+    assert task_a.cents == [1000, 713, 712, 712]
+    # (10 + 7.125 + 7.1249 + 7.1249) / 4 = 7.843700 -> 7.84
+    assert task_a.overall_cents == 784
+
+
 ON_TIME_BY_PERIOD = {
     # Ana's first essay grade (2024-12-31) was replaced: no bucket of its own.
     GroupBy.DAY: periods(

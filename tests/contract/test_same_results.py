@@ -57,6 +57,9 @@ async def read_everything(
                 GradeScope(window=window, group_by=group_by, student_id=student, course_id=course)
             )
     for course in COURSES:
+        seen[f"ranked {course}"] = await stats.ranked_task_averages(course)
+        for task in TASKS:
+            seen[f"ranked {course} {task}"] = await stats.ranked_task_grades(course, task)
         seen[f"by_student {course}"] = sorted(
             (t.student_id, t.tally) for t in await stats.task_tallies_by_student(course)
         )

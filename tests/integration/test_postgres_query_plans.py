@@ -43,11 +43,11 @@ READ_PATHS: dict[str, tuple[ReadPath, set[str]]] = {
         {"course_grade_days_pkey"},
     ),
     "task comparison": (
-        lambda r: r.task_tallies_by_student("math"),
+        lambda r: r.ranked_task_averages("math"),
         {"student_course_tallies_by_course"},
     ),
     "task averages": (
-        lambda r: r.task_tallies_for_task("math", "essay"),
+        lambda r: r.ranked_task_grades("math", "essay"),
         {"current_task_grades_by_task"},
     ),
     "course on-time": (
@@ -84,6 +84,18 @@ ANALYTICS_PATHS: dict[
         ("Index Only Scan using student_course_tallies_by_course",),
     ),
     "task ids": (lambda r: r.task_ids("math"), ("Index Scan using course_task_tallies_pkey",)),
+    "standings' recent grades": (
+        lambda r: r.recent_task_grades("math", [STUDENT], 3),
+        ("Index Scan using student_course_recent_grades_pkey",),
+    ),
+    "a student's courses": (
+        lambda r: r.student_course_facts(STUDENT),
+        (
+            "using student_course_tallies_pkey",
+            "Index Only Scan using student_course_tallies_by_course",
+            "Index Scan using current_task_grades_pkey",
+        ),
+    ),
 }
 # The tables the reader reads; asyncpg's own queries (type introspection, the reset on
 # release) read none of them.
