@@ -12,7 +12,8 @@ at the quartile ranks); student_course_tallies by its index by course for a cour
 by its primary key (student_id, course_id) for one student's courses, and by its index by course
 again, holding the rounded task averages (migration 0005), for their rank in each;
 student_course_recent_grades (migration 0005) by its primary key (course_id, student_id) for
-the at-risk search; current_task_grades_by_task (course_id, task_id; covering, migration 0003)
+the at-risk search and the last few grades of a page of students; current_task_grades by its
+primary key (student_id, course_id, task_id) for all of a student's grades in their courses; current_task_grades_by_task (course_id, task_id; covering, migration 0003)
 for the export's pages of a course's current grades.
 """
 
