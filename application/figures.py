@@ -9,8 +9,8 @@ float as the 2-decimal Decimal's (`domain.statistics.as_number`).
 from collections.abc import Sequence
 from datetime import UTC
 
-from application.ports import Clock, PeriodTally, StudentInCourse, StudentTally
-from application.ports.analytics_reader import RecentTaskGrade
+from application.ports import Clock, PeriodTally, StudentTally
+from application.ports.analytics_reader import CourseStandings, RecentTaskGrade
 from application.views import (
     PeriodAverage,
     PeriodOnTime,
@@ -32,7 +32,7 @@ from domain.distribution import (
 # How many of a student's last task grades make their trend (and the at-risk decline).
 TREND_RUN = 3
 from domain.periods import DateWindow, format_period
-from domain.statistics import average_cents, average_number, percentage_number
+from domain.statistics import percentage_number
 
 # A spread as both spread views list it: mean, min, first quartile, median, third quartile, max,
 # standard deviation (None each for no values), histogram.
@@ -87,13 +87,6 @@ def spread(figures: Spread | None) -> SpreadFigures:
     )
 
 
-def task_averages(students: Sequence[StudentInCourse]) -> list[int | None]:
-    """Each student's task average in cents, or None without a current task grade."""
-    return [
-        average_cents(s.task_total, s.task_count) if s.task_count else None for s in students
-    ]
-
-
 def shown(cents: int | None) -> float | None:
     return None if cents is None else cents / 100
 
@@ -113,20 +106,21 @@ def trend(grades_oldest_first: Sequence[RecentTaskGrade]) -> Trend | None:
 
 
 def standing(
-    student: StudentInCourse,
-    average: int | None,
+    course: CourseStandings,
+    index: int,
     ranked: Sequence[int],
     recent: Sequence[RecentTaskGrade],
 ) -> StudentStanding:
-    """The student's standing among the ascending task averages `ranked` (which hold theirs), with
-    their last TREND_RUN task grades `recent` (oldest first)."""
-    count = student.task_count
+    """The standing of the student at `index` of `course` among the ascending task averages
+    `ranked` (which hold theirs), with their last TREND_RUN task grades `recent` (oldest first)."""
+    average = course.task_average_cents[index]
+    count = course.task_counts[index]
     return StudentStanding(
-        student_id=student.student_id,
+        student_id=course.student_ids[index],
         average_grade=shown(average),
-        course_grade_average=average_number(student.course_total, student.course_count),
+        course_grade_average=shown(course.course_average_cents[index]),
         assignments_completed=count,
-        on_time_percentage=percentage_number(student.task_on_time, count),
+        on_time_percentage=percentage_number(course.task_on_times[index], count),
         rank=None if average is None else rank_among(ranked, average),
         percentile=None if average is None else shown(share_below(ranked, average)),
         trend=trend(recent),

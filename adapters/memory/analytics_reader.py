@@ -9,6 +9,7 @@ from application.ports import CurrentTaskGrade, StudentInCourse
 from application.ports.analytics_reader import (
     RECENT_GRADES_KEPT,
     AverageCounts,
+    CourseStandings,
     RecentTaskGrade,
     RiskBounds,
     RoundedAverage,
@@ -67,6 +68,22 @@ class InMemoryAnalyticsReader:
 
     async def students(self, course_id: CourseId) -> list[StudentInCourse]:
         return list(self._students(course_id).values())
+
+    async def course_standings(self, course_id: CourseId) -> CourseStandings:
+        students = list(self._students(course_id).values())
+        return CourseStandings(
+            student_ids=[s.student_id for s in students],
+            course_average_cents=[
+                average_cents(s.course_total, s.course_count) if s.course_count else None
+                for s in students
+            ],
+            task_average_cents=[
+                average_cents(s.task_total, s.task_count) if s.task_count else None
+                for s in students
+            ],
+            task_counts=[s.task_count for s in students],
+            task_on_times=[s.task_on_time for s in students],
+        )
 
     async def task_totals(self, course_id: CourseId) -> list[tuple[int, Decimal]]:
         return [

@@ -28,6 +28,7 @@ from application.ports import CurrentTaskGrade, StudentInCourse
 from application.ports.analytics_reader import (
     RECENT_GRADES_KEPT,
     AverageCounts,
+    CourseStandings,
     RecentTaskGrade,
     RiskBounds,
     RoundedAverage,
@@ -57,6 +58,21 @@ SELECT {_TALLIES}
 FROM student_course_tallies
 WHERE course_id = $1 AND {_ANY_GRADE}
 ORDER BY student_id
+"""
+
+# One row of parallel arrays of whole numbers (aggregates of one node see the rows in one order):
+# the course's students cross the wire without a record or a numeric each. The course-level
+# average is rounded as task_average_cents (migration 0005) is.
+_COURSE_STANDINGS = f"""
+SELECT coalesce(array_agg(student_id), '{{}}'),
+       coalesce(array_agg(CASE WHEN course_count > 0
+                               THEN div(200 * course_total + course_count, 2 * course_count)::bigint
+                          END), '{{}}'),
+       coalesce(array_agg(task_average_cents), '{{}}'),
+       coalesce(array_agg(task_count), '{{}}'),
+       coalesce(array_agg(task_on_time), '{{}}')
+FROM student_course_tallies
+WHERE course_id = $1 AND {_ANY_GRADE}
 """
 
 _TASK_TOTALS = """
@@ -196,6 +212,9 @@ class PostgresAnalyticsReader:
 
     async def students(self, course_id: CourseId) -> list[StudentInCourse]:
         return [StudentInCourse(*r) for r in await self._pool.fetch(_STUDENTS, course_id)]
+
+    async def course_standings(self, course_id: CourseId) -> CourseStandings:
+        return CourseStandings(*await self._pool.fetchrow(_COURSE_STANDINGS, course_id))
 
     async def task_totals(self, course_id: CourseId) -> list[tuple[int, Decimal]]:
         return [(r[0], r[1]) for r in await self._pool.fetch(_TASK_TOTALS, course_id)]

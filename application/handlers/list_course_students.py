@@ -11,15 +11,16 @@ plain tuples; only the students of the page become views.
 """
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from application.figures import TREND_RUN, standing, task_averages
-from application.ports import AnalyticsReader, StudentInCourse
+from application.figures import TREND_RUN, standing
+from application.ports import AnalyticsReader
+from application.ports.analytics_reader import CourseStandings
 from application.queries import ListCourseStudents, SortOrder, StudentsCursor, StudentSort
 from application.views import CourseStudentsView
 from domain.statistics import from_cents, percentage_cents
+from domain.values import StudentId
 
 Key = int | Fraction
 # (no key?, signed key, signed id, index) for a sort by a measure; (signed id, index) by id.
@@ -31,56 +32,50 @@ class ListCourseStudentsHandler:
         self._reader = reader
 
     async def __call__(self, query: ListCourseStudents) -> CourseStudentsView:
-        students = await self._reader.students(query.course_id)
-        averages = task_averages(students)
-        keys = _keys(query.sort, students, averages)
+        course = await self._reader.course_standings(query.course_id)
+        ids = course.student_ids
+        keys = _keys(query.sort, course)
         descending = query.order is SortOrder.DESC
         if query.sort is StudentSort.STUDENT_ID:
             positions: list[Position] = sorted(
-                (-s.student_id.int if descending else s.student_id.int, i)
-                for i, s in enumerate(students)
+                (-s.int if descending else s.int, i) for i, s in enumerate(ids)
             )
         else:
             positions = sorted(
-                (True, 0, s.student_id.int, i)
+                (True, 0, s.int, i)
                 if key is None
-                else (False, -key if descending else key, s.student_id.int, i)
-                for i, (s, key) in enumerate(zip(students, keys, strict=True))
+                else (False, -key if descending else key, s.int, i)
+                for i, (s, key) in enumerate(zip(ids, keys, strict=True))
             )
         start = 0
         if query.after is not None:
-            start = bisect_right(positions, _resume_after(query, len(students)))
+            start = bisect_right(positions, _resume_after(query, len(ids)))
         page = [position[-1] for position in positions[start : start + query.limit]]
         more = len(positions) - start > query.limit
-        ranked = sorted(a for a in averages if a is not None)
+        ranked = sorted(a for a in course.task_average_cents if a is not None)
         recent = await self._reader.recent_task_grades(
-            query.course_id, [students[i].student_id for i in page], TREND_RUN
+            query.course_id, [ids[i] for i in page], TREND_RUN
         ) if page else {}
         return CourseStudentsView(
             course_id=query.course_id,
-            items=[
-                standing(students[i], averages[i], ranked, recent.get(students[i].student_id, []))
-                for i in page
-            ],
-            next_cursor=_cursor(query, students[page[-1]], keys[page[-1]]) if more and page
+            items=[standing(course, i, ranked, recent.get(ids[i], [])) for i in page],
+            next_cursor=_cursor(query, ids[page[-1]], keys[page[-1]]) if more and page
             else None,
         )
 
 
-def _keys(
-    sort: StudentSort, students: Sequence[StudentInCourse], averages: list[int | None]
-) -> list[int | None]:
+def _keys(sort: StudentSort, course: CourseStandings) -> list[int | None]:
     """Each student's sort key: cents for an average or a percentage, the count for assignments."""
     if sort is StudentSort.AVERAGE:
-        return averages
+        return course.task_average_cents
     if sort is StudentSort.ON_TIME_PERCENTAGE:
         return [
-            percentage_cents(s.task_on_time, s.task_count) if s.task_count else None
-            for s in students
+            percentage_cents(on_time, count) if count else None
+            for on_time, count in zip(course.task_on_times, course.task_counts, strict=True)
         ]
     if sort is StudentSort.ASSIGNMENTS_COMPLETED:
-        return [s.task_count for s in students]
-    return [None] * len(students)
+        return list(course.task_counts)
+    return [None] * len(course.student_ids)
 
 
 def _scale(sort: StudentSort) -> int:
@@ -102,10 +97,10 @@ def _resume_after(query: ListCourseStudents, past_every_index: int) -> Position:
     return (False, -key if query.order is SortOrder.DESC else key, signed_id, past_every_index)
 
 
-def _cursor(query: ListCourseStudents, last: StudentInCourse, key: int | None) -> str:
+def _cursor(query: ListCourseStudents, last: StudentId, key: int | None) -> str:
     shown: str | None = None
     if key is not None:
         shown = str(key) if _scale(query.sort) == 1 else str(from_cents(key))
     return StudentsCursor(
-        sort=query.sort, order=query.order, key=shown, student_id=last.student_id
+        sort=query.sort, order=query.order, key=shown, student_id=last
     ).encode()

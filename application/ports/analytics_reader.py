@@ -115,6 +115,20 @@ class StudentCourseFacts(NamedTuple):
     grades: list[RecentTaskGrade]
 
 
+@dataclass(frozen=True, slots=True)
+class CourseStandings:
+    """Every student with a course-level or a current task grade in a course, in no particular
+    order, as parallel lists of whole numbers: their course-level average and their task average
+    rounded half up to cents (domain.statistics.average_cents; None without such grades), and
+    the count and on-time count of their current task grades."""
+
+    student_ids: list[StudentId]
+    course_average_cents: list[int | None]
+    task_average_cents: list[int | None]
+    task_counts: list[int]
+    task_on_times: list[int]
+
+
 class AnalyticsReader(Protocol):
     async def task_spreads(self, course_id: CourseId) -> list[TaskSpreadFacts]:
         """Each task of the course that has a current grade, by task id: the SpreadFacts of its
@@ -123,6 +137,10 @@ class AnalyticsReader(Protocol):
 
     async def students(self, course_id: CourseId) -> list[StudentInCourse]:
         """Every student with a course-level or a current task grade in the course, by id."""
+        ...
+
+    async def course_standings(self, course_id: CourseId) -> CourseStandings:
+        """The students of `students`, with the figures their standings are made of."""
         ...
 
     async def task_totals(self, course_id: CourseId) -> list[tuple[int, Decimal]]:

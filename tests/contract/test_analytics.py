@@ -40,6 +40,7 @@ from application.queries import (
     StudentSort,
 )
 from domain.events import CourseGraded, GradeEvent, StudentErased, TaskGraded
+from domain.statistics import average_cents
 from tests.event_streams import deliveries, grade_events, moments
 
 STUDENTS = [uuid.UUID(int=n) for n in (1, 2, 3, 4)]
@@ -120,6 +121,20 @@ async def check_every_view(
         # Task spreads
         view = await GetTaskSpreadsHandler(reader)(GetTaskSpreads(course))
         assert [plain(t) for t in view.tasks] == oracle.task_spreads(events, course)
+
+        # The figures of the standings: the students' tallies, rounded
+        standings = await reader.course_standings(course)
+        assert sorted(zip(
+            standings.student_ids, standings.course_average_cents,
+            standings.task_average_cents, standings.task_counts, standings.task_on_times,
+            strict=True,
+        )) == [
+            (s.student_id,
+             average_cents(s.course_total, s.course_count) if s.course_count else None,
+             average_cents(s.task_total, s.task_count) if s.task_count else None,
+             s.task_count, s.task_on_time)
+            for s in await reader.students(course)
+        ]
 
         # Students: every page, following cursors
         expected = oracle.students(events, course)

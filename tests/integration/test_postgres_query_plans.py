@@ -79,6 +79,10 @@ ANALYTICS_PATHS: dict[
         lambda r: r.students("math"),
         ("Index Only Scan using student_course_tallies_by_course",),
     ),
+    "course standings": (
+        lambda r: r.course_standings("math"),
+        ("Index Only Scan using student_course_tallies_by_course",),
+    ),
     "standing counts": (
         lambda r: r.average_counts([RoundedAverage("math", 650)]),
         ("Index Only Scan using student_course_tallies_by_course",),
