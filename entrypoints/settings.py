@@ -65,6 +65,9 @@ class LogSettings(_Group):
 class HttpSettings(_Group):
     host: str = setting("127.0.0.1", "STATS_HOST")
     port: int = setting(8080, "STATS_PORT", ge=1, le=65535)
+    # API processes sharing the port (`--processes` overrides): above 1, `serve` and `run`
+    # supervise that many, each with its own pools and kept answers.
+    processes: int = setting(1, "STATS_PROCESSES", ge=1)
     # One line per request (at INFO; what it costs: entrypoints/logging_setup.py). Turn it off
     # where a proxy or the metrics already tell enough.
     access_log: bool = setting(True, "STATS_ACCESS_LOG")

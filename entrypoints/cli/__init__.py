@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for group in COMMAND_GROUPS:
         group.register(commands)
     args = parser.parse_args(argv)
-    overrides = {k: getattr(args, k, None) for k in ("host", "port")}
+    overrides = {k: getattr(args, k, None) for k in ("host", "port", "processes")}
     settings = load_settings({k: v for k, v in overrides.items() if v is not None})
     configure_logging(settings)
     refuse_without_redis(settings, args)

@@ -2,15 +2,16 @@
 
 import argparse
 import asyncio
-import functools
 import logging
+import os
 import socket
 import sys
 
 from aiohttp import web
 
-from entrypoints.cli.listener import CannotListen, bind
+from entrypoints.cli.listener import CannotListen, bind, reserve
 from entrypoints.cli.preconditions import needs_redis
+from entrypoints.cli.supervisor import Child, supervise
 from entrypoints.container import build_container
 from entrypoints.embedded import EmbeddedRedis, start_embedded_postgres, start_embedded_redis
 from entrypoints.event_loop import new_event_loop, tune_garbage_collection
@@ -18,12 +19,25 @@ from entrypoints.settings import Settings, redact
 
 log = logging.getLogger("classconnect_stats")
 
+# Set in the environment of the API processes a `--processes N` parent starts: each binds the
+# port with SO_REUSEPORT, alongside its siblings.
+SHARED_PORT = "CLASSCONNECT_STATS_SHARED_PORT"
+# Seconds a child of `--processes N` may take to stop, beyond STATS_SHUTDOWN_TIMEOUT (closing
+# its pools; a worker finishing its messages), before it is killed.
+STOP_MARGIN = 10.0
+
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     def listener(name: str, help: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help)
         command.add_argument("--host", help="address to listen on (default: STATS_HOST)")
         command.add_argument("--port", type=int, help="port to listen on (default: STATS_PORT)")
+        command.add_argument(
+            "--processes", type=int, metavar="N",
+            help="API processes sharing the port, as `gunicorn -w N`: above 1, a supervising "
+            "parent starts them (Linux, SO_REUSEPORT), replaces one that dies and passes "
+            "SIGTERM/SIGINT on (default: STATS_PROCESSES, 1)",
+        )
         return command
 
     run = listener(
@@ -37,7 +51,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     )
     run.set_defaults(handler=_run)
     serve = listener("serve", "the API only (events go to Redis)")
-    serve.set_defaults(handler=functools.partial(_api, with_worker=False))
+    serve.set_defaults(handler=_serve)
     needs_redis(serve, "`serve` publishes events to the Redis queue", ", or use `run`")
     worker = commands.add_parser("worker", help="a worker: records events from Redis")
     worker.set_defaults(handler=_worker)
@@ -92,7 +106,7 @@ def _migrate_if_needed(settings: Settings) -> None:
 
 def _listen(settings: Settings) -> socket.socket:
     try:
-        return bind(settings.http.host, settings.http.port)
+        return bind(settings.http.host, settings.http.port, shared=SHARED_PORT in os.environ)
     except CannotListen as e:
         sys.exit(str(e))
 
@@ -147,7 +161,14 @@ def _refuse_unsafe(settings: Settings) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     """`run`: the API and a worker process over PostgreSQL and Redis, embedded ones unless
     configured. `--in-process`, or in-memory storage (which a second process could not see):
-    one process, as `_api(with_worker=True)`."""
+    one process, as `_api(with_worker=True)`. `--processes N` (N > 1): N API processes and a
+    worker process under a supervising parent."""
+    if settings.http.processes > 1:
+        if args.in_process:
+            sys.exit(f"--in-process runs one process; --processes {settings.http.processes} "
+                     "cannot be combined with it")
+        _api_processes(settings, with_worker_process=True)
+        return
     if args.in_process or settings.database.storage == "memory":
         if not args.in_process:
             log.info("storage is in-memory: the API and the worker run in one process")
@@ -174,6 +195,71 @@ def _api(settings: Settings, args: argparse.Namespace, *, with_worker: bool) -> 
     settings = with_storage(settings)
     _log_queue(settings)
     _serve_app(settings, sock, with_worker=with_worker)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.http.processes > 1:
+        _api_processes(settings, with_worker_process=False)
+    else:
+        _api(settings, args, with_worker=False)
+
+
+def _api_processes(settings: Settings, *, with_worker_process: bool) -> None:
+    """`serve --processes N` and `run --processes N`: this process supervises N `serve`
+    processes sharing the port (and, for `run`, a worker process). What must happen once happens
+    here, before they start: the port checked, the embedded PostgreSQL and Redis started (`run`),
+    the migrations applied (when PostgreSQL answers; otherwise the first API process that reaches
+    it applies them, under the migrations' lock). Each API process has its own pools, its own
+    change listener and its own kept answers."""
+    count = settings.http.processes
+    if settings.database.storage == "memory":
+        sys.exit(f"--processes {count} needs PostgreSQL storage: in-memory storage is one "
+                 "process's own")
+    _refuse_unsafe(settings)
+    try:
+        port = reserve(settings.http.host, settings.http.port)
+    except CannotListen as e:
+        sys.exit(str(e))
+    redis = None
+    try:
+        settings = with_storage(settings)
+        if with_worker_process:
+            settings, redis = with_queue(settings)
+        _log_queue(settings)
+        env = _children_environment(settings)
+        program = [sys.executable, "-m", "entrypoints.cli"]
+        serve = [*program, "serve", "--host", settings.http.host,
+                 "--port", str(settings.http.port), "--processes", "1"]
+        children = [Child("API process", serve, env) for _ in range(count)]
+        if with_worker_process:
+            children.append(Child("worker process", [*program, "worker"], env))
+        url = f"http://{settings.http.host}:{settings.http.port}/stats"
+        log.info("starting %d API processes on %s", count, url)
+        status = supervise(children, stop_timeout=settings.http.shutdown_timeout + STOP_MARGIN)
+        log.info("stopped" if status == 0 else "stopped; not every process stopped cleanly")
+    finally:
+        port.close()
+        if redis is not None:
+            redis.stop()
+            log.info("embedded Redis stopped")
+    sys.exit(status)
+
+
+def _children_environment(settings: Settings) -> dict[str, str]:
+    """The environment of a `--processes N` parent's children: the servers it settled on, and
+    no migrations when it applied them."""
+    from entrypoints.http.late_dependencies import postgres_at_start
+
+    env = {**os.environ, SHARED_PORT: "1"}
+    url = settings.database.url
+    if url:
+        env["STATS_DATABASE_URL"] = url
+        migrating = settings.database.auto_migrate
+        if asyncio.run(postgres_at_start(url, apply_migrations=migrating)) and migrating:
+            env["STATS_AUTO_MIGRATE"] = "false"
+    if settings.queue.url:
+        env["STATS_REDIS_URL"] = settings.queue.url
+    return env
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
