@@ -26,9 +26,10 @@ import atexit
 import contextvars
 import json
 import logging
+import select
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
@@ -186,10 +187,32 @@ class AccessLog:
             return
         lines, self._waiting = self._waiting, []
         try:
-            self._stream.write("\n".join(lines) + "\n")
-            self._stream.flush()
+            for chunk in _whole_lines(lines, _ATOMIC_WRITE):
+                self._stream.write(chunk)
+                self._stream.flush()
         except (OSError, ValueError):  # the stream is closed or gone: nothing to report it to
             pass
+
+
+# The API processes of `--processes N` share one stderr: a write to a pipe of at most PIPE_BUF
+# bytes is never interleaved with another process's, so a batch goes out in writes that size.
+_ATOMIC_WRITE = getattr(select, "PIPE_BUF", 512)
+
+
+def _whole_lines(lines: list[str], limit: int) -> Iterator[str]:
+    """The lines, each ended by a newline, joined into pieces of at most `limit` bytes (a longer
+    line on its own)."""
+    piece: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(line.encode()) + 1
+        if piece and size + length > limit:
+            yield "\n".join(piece) + "\n"
+            piece, size = [], 0
+        piece.append(line)
+        size += length
+    if piece:
+        yield "\n".join(piece) + "\n"
 
 
 ACCESS_LOG = AccessLog()
