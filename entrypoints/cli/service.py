@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -123,15 +124,18 @@ def _serve_app(
 
     background: list[Background] = []
     url, migrating = settings.database.url, settings.database.auto_migrate
+    migrated = asyncio.Event()
     if url and not asyncio.run(postgres_at_start(url, apply_migrations=migrating)) and migrating:
-        background.append(migrations_when_reachable)
+        background.append(functools.partial(migrations_when_reachable, done=migrated))
+    else:
+        migrated.set()
     with_worker = with_worker and bool(settings.queue.url)
     if with_worker:
         background.append(in_process_worker)
     if worker_process:
         from entrypoints.cli.worker_process import worker_process as supervised_worker
 
-        background.append(supervised_worker(settings))
+        background.append(supervised_worker(settings, migrated))
     container = build_container(settings)
     app = create_app(container, *background, with_worker=with_worker)
     tune_garbage_collection()

@@ -25,10 +25,12 @@ RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0)
 STOP_TIMEOUT = 15.0
 
 
-def worker_process(settings: Settings) -> Callable[[Container], Callable[
+def worker_process(settings: Settings, migrated: asyncio.Event) -> Callable[[Container], Callable[
         [web.Application], AsyncIterator[None]]]:
-    """For `create_app(container, worker_process(settings))`: `classconnect-stats worker` with
-    the settings' database and queue URLs, for as long as the app runs."""
+    """For `create_app(container, worker_process(settings, migrated))`: `classconnect-stats
+    worker` with the settings' database and queue URLs, from when `migrated` is set (the API's
+    migrations applied, so that the API and not the worker applies them) for as long as the app
+    runs."""
     environment = {
         **os.environ,
         "STATS_DATABASE_URL": settings.database.url or "",
@@ -40,7 +42,7 @@ def worker_process(settings: Settings) -> Callable[[Container], Callable[
             stopping = asyncio.Event()
             running: list[asyncio.subprocess.Process] = []
             keeping = asyncio.create_task(
-                _keep_running(environment, stopping, running), name="worker-process"
+                _keep_running(environment, stopping, running, migrated), name="worker-process"
             )
             try:
                 yield
@@ -59,8 +61,9 @@ def worker_process(settings: Settings) -> Callable[[Container], Callable[
 
 async def _keep_running(
     environment: dict[str, str], stopping: asyncio.Event,
-    running: list[asyncio.subprocess.Process],
+    running: list[asyncio.subprocess.Process], migrated: asyncio.Event,
 ) -> None:
+    await migrated.wait()
     failures = 0
     while not stopping.is_set():
         process = await asyncio.create_subprocess_exec(

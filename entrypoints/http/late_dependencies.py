@@ -61,10 +61,10 @@ async def postgres_at_start(url: str, *, apply_migrations: bool) -> bool:
 
 
 def migrations_when_reachable(
-    container: Container,
+    container: Container, done: asyncio.Event | None = None,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """For `create_app(container, migrations_when_reachable)`: apply the migrations in the
-    background once PostgreSQL answers."""
+    background once PostgreSQL answers; then set `done`, if given (also when they failed)."""
     url = container.settings().database.url
     assert url is not None
 
@@ -75,6 +75,9 @@ def migrations_when_reachable(
             log.exception("PostgreSQL at %s answers, but a migration failed: run "
                           "`classconnect-stats migrate` to see why", redact(url))
             return
+        finally:
+            if done is not None:
+                done.set()
         log.info("PostgreSQL at %s answers: migrations applied: %s", redact(url),
                  ", ".join(applied) or "none were missing")
 
