@@ -68,7 +68,11 @@ async def test_the_default_run_is_the_whole_system_and_survives_being_killed(
                                           timeout=60)
                 async with http.get(f"{base}/admin/queue") as r:
                     queue = await r.json()
-                assert [g["consumers"] for g in queue["groups"]] == [1], queue
+                # one worker; after the kill, the killed worker's consumer may still be listed
+                # (until it has been idle for CONSUMER_EXPIRY) if Redis had written it to its
+                # append-only file, which it does once a second
+                [group] = queue["groups"]
+                assert group["consumers"] in ((1,) if attempt == 0 else (1, 2)), queue
                 children = psutil.Process(run.pid).children()
                 names = sorted(" ".join(c.cmdline()[-2:]) for c in children)
                 assert any(name.endswith("entrypoints.cli worker") for name in names), names
