@@ -86,8 +86,7 @@ class HttpSettings(_Group):
     metrics_token: str | None = setting(None, "STATS_METRICS_TOKEN")
     # Bytes of serialised read answers each API process keeps ready (0: keep none).
     answer_cache_bytes: int = setting(64 * 1024 * 1024, "STATS_ANSWER_CACHE_BYTES", ge=0)
-    # Seconds: how old an answer may be when it is served while its recomputation runs, and
-    # how long an answer that depends on the time ("now") is kept.
+    # Seconds: how old an answer may be when it is served while its recomputation runs.
     answer_freshness: float = setting(1.0, "STATS_ANSWER_FRESHNESS", ge=0)
     # Browser origins allowed to call the API (CORS), e.g. ["https://app.classconnect.example"].
     cors_origins: list[str] = setting([], "STATS_CORS_ORIGINS")
