@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis.asyncio as redis
@@ -61,3 +62,34 @@ async def test_one_of_concurrent_claims_wins(keys: IdempotencyKeys) -> None:
     key = uuid.uuid4()
     results = await asyncio.gather(*(keys.claim([(key, f"f{i}")], DAY) for i in range(20)))
     assert sum(result == [None] for result in results) == 1
+
+
+@pytest.mark.integration
+async def test_concurrent_claims_and_marks_go_to_redis_together(
+    redis_url: str, redis_namespace: str
+) -> None:
+    client = redis.from_url(redis_url)
+    transactions = 0
+    pipeline = client.pipeline
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal transactions
+        transactions += 1
+        return pipeline(*args, **kwargs)
+
+    client.pipeline = counted  # type: ignore[method-assign]
+    try:
+        keys = RedisIdempotencyKeys(client, f"{redis_namespace}:idem:")
+        pairs = [(uuid.uuid4(), f"f{i}") for i in range(50)]
+        same = uuid.uuid4()
+        claimed = await asyncio.gather(
+            *(keys.claim([pair], DAY) for pair in pairs),
+            keys.claim([(same, "first")], DAY), keys.claim([(same, "second")], DAY),
+        )
+        assert claimed == [[None]] * 51 + [[Remembered("first", answered=False)]]
+        assert transactions <= 2  # not one per call
+        await asyncio.gather(*(keys.answered([pair], DAY) for pair in pairs))
+        assert transactions <= 4
+        assert await keys.claim(pairs, DAY) == [Remembered(f, answered=True) for _, f in pairs]
+    finally:
+        await client.aclose()
