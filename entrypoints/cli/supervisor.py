@@ -112,16 +112,19 @@ class Supervisor:
                 await asyncio.wait_for(stopping.wait(), delay)
 
     async def _stop(self, child: Child, process: asyncio.subprocess.Process) -> None:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), self._stop_timeout)
-            except TimeoutError:
-                log.error("%s %d did not stop within %.0f s; killing it",
-                          child.name, process.pid, self._stop_timeout)
-                process.kill()
-                await process.wait()
+        if process.returncode is not None:  # it had exited on its own before the stop reached it
+            log.warning("%s %d exited (%s) as the stop began",
+                        child.name, process.pid, describe(process.returncode))
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), self._stop_timeout)
+        except TimeoutError:
+            log.error("%s %d did not stop within %.0f s; killing it",
+                      child.name, process.pid, self._stop_timeout)
+            process.kill()
+            await process.wait()
         status = process.returncode
         assert status is not None
         if status == 0:
